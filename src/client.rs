@@ -1,0 +1,430 @@
+//! The async client: request -> sign -> send (failover, connect-phase retries) -> typed result.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+
+use crate::config::HttpConfig;
+use crate::credentials::Credentials;
+use crate::error::{parse_error_body, Error, Phase, SdkError};
+use crate::model::{CreateConnectorReq, CreateConnectorResponse};
+use crate::signer::{self, SigningInput};
+use crate::transport;
+use crate::validate;
+
+/// A response as received: status, request id and the raw body.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// A success body that is not a JSON object cannot be read: say so instead of returning nothing.
+    fn unreadable(&self, what: &str) -> Error {
+        Error::InvalidResponse {
+            status: self.status,
+            request_id: self.request_id.clone(),
+            message: format!(
+                "the {} response could not be read ({what}): {}",
+                self.status,
+                String::from_utf8_lossy(self.body.get(..200).unwrap_or(&self.body))
+            ),
+        }
+    }
+
+    /// Checks that the body is a JSON object; lifecycle calls hand it to Python as is.
+    pub fn require_json_object(&self) -> Result<(), Error> {
+        match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&self.body) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(self.unreadable("not a JSON object")),
+        }
+    }
+}
+
+/// An endpoint as configured: `scheme://netloc`, with the netloc kept as written for `Host`.
+#[derive(Debug, Clone)]
+struct Endpoint {
+    base: String,
+    host: String,
+}
+
+impl Endpoint {
+    fn parse(raw: &str) -> Result<Self, Error> {
+        let with_scheme = if raw.starts_with("http") { raw.to_owned() } else { format!("https://{raw}") };
+        let url = url::Url::parse(&with_scheme)
+            .map_err(|e| Error::Config(format!("invalid endpoint {raw:?}: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(Error::Config(format!("invalid endpoint {raw:?}: an http(s) URL with a host is required")));
+        }
+        let after_scheme = with_scheme.split_once("://").map_or("", |(_, rest)| rest);
+        let host = after_scheme.split(['/', '?', '#']).next().unwrap_or("").to_owned();
+        Ok(Endpoint { base: format!("{}://{}", url.scheme(), host), host })
+    }
+}
+
+/// A request before signing.
+struct Call<'a> {
+    method: &'static str,
+    path: String,
+    query: Vec<(String, String)>,
+    body: Vec<u8>,
+    content_type: bool,
+    extra_headers: &'a [(String, String)],
+}
+
+/// A DMS for Kafka client. Cheap to share: clone the `Arc` it lives in.
+pub struct Client {
+    http: reqwest::Client,
+    endpoints: Vec<Endpoint>,
+    next_endpoint: AtomicUsize,
+    credentials: Credentials,
+    config: HttpConfig,
+    user_agent: String,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoints", &self.endpoints)
+            .field("credentials", &self.credentials)
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+/// Percent-encodes one path segment, as the official `quote(v, safe='')`.
+fn segment(v: &str) -> String {
+    const SAFE: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'.').remove(b'-').remove(b'~');
+    utf8_percent_encode(v, SAFE).to_string()
+}
+
+impl Client {
+    /// `product` leads the User-Agent (`dmskafka-python/0.1.0`); `config.user_agent` is appended.
+    pub fn new(credentials: Credentials, endpoints: &[String], config: HttpConfig, product: &str) -> Result<Self, Error> {
+        credentials.check()?;
+        if endpoints.is_empty() {
+            return Err(Error::Config(
+                "Could not find any endpoints, at least one endpoint is required".to_owned(),
+            ));
+        }
+        let endpoints = endpoints.iter().map(|e| Endpoint::parse(e)).collect::<Result<Vec<_>, _>>()?;
+        let user_agent = match &config.user_agent {
+            Some(extra) if !extra.is_empty() => {
+                validate::header_value("user_agent", extra)?;
+                format!("{product}; {extra}")
+            }
+            _ => product.to_owned(),
+        };
+        Ok(Client {
+            http: transport::build(&config)?,
+            endpoints,
+            next_endpoint: AtomicUsize::new(0),
+            credentials,
+            config,
+            user_agent,
+        })
+    }
+
+    fn project_id(&self) -> Result<&str, Error> {
+        self.credentials
+            .project_id
+            .as_deref()
+            .ok_or_else(|| Error::validation("project_id", "is required: set it in the credentials or let build() look it up"))
+    }
+
+    /// Enables Smart Connect: `POST /v2/{project_id}/instances/{instance_id}/connector`.
+    /// The body is sent as given, `{}` when omitted.
+    pub async fn create_connector(
+        &self,
+        instance_id: &str,
+        body: &CreateConnectorReq,
+        extra_headers: &[(String, String)],
+    ) -> Result<(CreateConnectorResponse, RawResponse), Error> {
+        let project_id = self.project_id()?;
+        validate::id("instance_id", instance_id)?;
+        let json = serde_json::to_vec(body).map_err(|e| Error::Sdk(format!("cannot encode the body: {e}")))?;
+        let raw = self
+            .execute(Call {
+                method: "POST",
+                path: format!("/v2/{}/instances/{}/connector", segment(project_id), segment(instance_id)),
+                query: Vec::new(),
+                body: json,
+                content_type: true,
+                extra_headers,
+            })
+            .await?;
+        let parsed = serde_json::from_slice::<CreateConnectorResponse>(&raw.body)
+            .map_err(|_| raw.unreadable("expected a JSON object with string job_id and connector_id"))?;
+        Ok((parsed, raw))
+    }
+
+    /// `GET /v2/{project_id}/instances/{instance_id}`.
+    pub async fn show_instance(&self, instance_id: &str, extra_headers: &[(String, String)]) -> Result<RawResponse, Error> {
+        self.get_or_post("GET", &["instances", instance_id], instance_id, extra_headers).await
+    }
+
+    /// `GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}`.
+    pub async fn show_background_task(
+        &self,
+        instance_id: &str,
+        task_id: &str,
+        extra_headers: &[(String, String)],
+    ) -> Result<RawResponse, Error> {
+        validate::id("task_id", task_id)?;
+        self.get_or_post("GET", &["instances", instance_id, "tasks", task_id], instance_id, extra_headers)
+            .await
+    }
+
+    /// `POST /v2/{project_id}/kafka/instances/{instance_id}/delete-connector`.
+    pub async fn delete_connector(&self, instance_id: &str, extra_headers: &[(String, String)]) -> Result<RawResponse, Error> {
+        self.get_or_post("POST", &["kafka", "instances", instance_id, "delete-connector"], instance_id, extra_headers)
+            .await
+    }
+
+    async fn get_or_post(
+        &self,
+        method: &'static str,
+        segments: &[&str],
+        instance_id: &str,
+        extra_headers: &[(String, String)],
+    ) -> Result<RawResponse, Error> {
+        let project_id = self.project_id()?;
+        validate::id("instance_id", instance_id)?;
+        let mut path = format!("/v2/{}", segment(project_id));
+        for s in segments {
+            path.push('/');
+            path.push_str(&segment(s));
+        }
+        let raw = self
+            .execute(Call { method, path, query: Vec::new(), body: Vec::new(), content_type: true, extra_headers })
+            .await?;
+        raw.require_json_object()?;
+        Ok(raw)
+    }
+
+    /// Looks up the project id of a region from IAM (`GET /v3/projects?name=`), once per (ak, region).
+    pub async fn discover_project_id(
+        credentials: &Credentials,
+        iam_endpoint: &str,
+        region_id: &str,
+        config: &HttpConfig,
+        product: &str,
+    ) -> Result<String, Error> {
+        static CACHE: OnceLock<Mutex<HashMap<(String, String), String>>> = OnceLock::new();
+        let cache = CACHE.get_or_init(Default::default);
+        let key = (credentials.ak.clone(), region_id.to_owned());
+        if let Some(id) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(id);
+        }
+        let mut anonymous = credentials.clone();
+        anonymous.project_id = None;
+        let iam = Client::new(anonymous, &[iam_endpoint.to_owned()], config.clone(), product)?;
+        let fail = |why: String| Error::Sdk(format!("Failed to get project id of region '{region_id}', {why}"));
+        let raw = iam
+            .execute(Call {
+                method: "GET",
+                path: "/v3/projects".to_owned(),
+                query: vec![("name".to_owned(), region_id.to_owned())],
+                body: Vec::new(),
+                content_type: false,
+                extra_headers: &[],
+            })
+            .await
+            .map_err(|e| match e {
+                Error::Service { status, error } => fail(format!(
+                    "IAM answered {status} {}: {}",
+                    error.error_code.unwrap_or_default(),
+                    error.error_msg.unwrap_or_default()
+                )),
+                other => other,
+            })?;
+        #[derive(serde::Deserialize)]
+        struct Project {
+            id: String,
+        }
+        #[derive(serde::Deserialize)]
+        struct Projects {
+            projects: Vec<Project>,
+        }
+        let projects = serde_json::from_slice::<Projects>(&raw.body)
+            .map_err(|_| raw.unreadable("expected {\"projects\": [{\"id\": ...}]}"))?
+            .projects;
+        let trace = raw.request_id.unwrap_or_default();
+        let id = match projects.as_slice() {
+            [one] => one.id.clone(),
+            [] => {
+                return Err(fail(format!(
+                    "request id {trace}. Confirm that the project exists in your account, \
+                     or set project id manually: BasicCredentials(ak, sk, project_id)"
+                )))
+            }
+            many => {
+                let ids: Vec<&str> = many.iter().map(|p| p.id.as_str()).collect();
+                return Err(Error::Sdk(format!(
+                    "Multiple project ids found: [{}], request id {trace}. Please select one when \
+                     initializing the credentials: BasicCredentials(ak, sk, project_id)",
+                    ids.join(",")
+                )));
+            }
+        };
+        validate::id("project_id", &id).map_err(|e| fail(format!("IAM returned an unusable project id: {e}")))?;
+        if let Ok(mut c) = cache.lock() {
+            c.insert(key, id.clone());
+        }
+        Ok(id)
+    }
+
+    /// Sends with endpoint failover: on unreachable-host or TLS errors the next endpoint is
+    /// tried and remembered for later calls, as the official client does.
+    async fn execute(&self, call: Call<'_>) -> Result<RawResponse, Error> {
+        let n = self.endpoints.len();
+        let start = self.next_endpoint.load(Ordering::Relaxed) % n;
+        let mut failures: Vec<String> = Vec::new();
+        for step in 0..n {
+            let idx = (start + step) % n;
+            match self.send_with_retries(idx, &call).await {
+                Err(e @ (Error::HostUnreachable { .. } | Error::SslHandshake { .. })) => {
+                    if step + 1 == n {
+                        self.next_endpoint.store(0, Ordering::Relaxed);
+                        if failures.is_empty() {
+                            return Err(e);
+                        }
+                        failures.push(e.to_string());
+                        return Err(Error::Connection { message: failures.join("; "), phase: Phase::Connect });
+                    }
+                    failures.push(e.to_string());
+                    self.next_endpoint.store(idx + 1, Ordering::Relaxed);
+                }
+                other => return other,
+            }
+        }
+        Err(Error::Sdk("no endpoint was tried".to_owned()))
+    }
+
+    /// Retries only failures before the request could have reached the server.
+    async fn send_with_retries(&self, idx: usize, call: &Call<'_>) -> Result<RawResponse, Error> {
+        let mut retries = 0;
+        loop {
+            match self.send_once(idx, call).await {
+                Err(e @ (Error::Connection { phase: Phase::Connect, .. } | Error::ConnectTimeout { .. }))
+                    if retries < self.config.retry_times =>
+                {
+                    retries += 1;
+                    drop(e);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// The signed headers, in the order they are sent.
+    fn headers(&self, host: &str, call: &Call<'_>, sdk_date: String) -> Vec<(String, String)> {
+        let mut headers: Vec<(String, String)> = Vec::with_capacity(8 + call.extra_headers.len());
+        if call.content_type {
+            headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
+        }
+        headers.push(("User-Agent".to_owned(), self.user_agent.clone()));
+        headers.extend(call.extra_headers.iter().cloned());
+        if let Some(p) = &self.credentials.project_id {
+            headers.push(("X-Project-Id".to_owned(), p.clone()));
+        }
+        if let Some(t) = &self.credentials.security_token {
+            headers.push(("X-Security-Token".to_owned(), t.expose().to_owned()));
+        }
+        headers.push((signer::HEADER_SDK_DATE.to_owned(), sdk_date));
+        headers.push(("Host".to_owned(), host.to_owned()));
+        headers
+    }
+
+    async fn send_once(&self, idx: usize, call: &Call<'_>) -> Result<RawResponse, Error> {
+        let endpoint = self.endpoints.get(idx).ok_or_else(|| Error::Sdk("endpoint index out of range".to_owned()))?;
+        // Sign afresh for every attempt: X-Sdk-Date must be current.
+        let sdk_date = signer::format_sdk_date(time::OffsetDateTime::now_utc());
+        let mut headers = self.headers(&endpoint.host, call, sdk_date.clone());
+        let auth = signer::sign(
+            &self.credentials.ak,
+            self.credentials.sk.expose(),
+            &SigningInput {
+                method: call.method,
+                resource_path: &call.path,
+                query: &call.query,
+                headers: &headers,
+                body: &call.body,
+                sdk_date: &sdk_date,
+            },
+        );
+        headers.push(("Authorization".to_owned(), auth.to_string()));
+
+        let query = signer::canonical_query(&call.query);
+        let url = if query.is_empty() {
+            format!("{}{}", endpoint.base, call.path)
+        } else {
+            format!("{}{}?{}", endpoint.base, call.path, query)
+        };
+        let method = reqwest::Method::from_bytes(call.method.as_bytes()).map_err(|e| Error::Sdk(e.to_string()))?;
+        let mut req = self.http.request(method, url);
+        for (k, v) in &headers {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        if !call.body.is_empty() {
+            req = req.body(call.body.clone());
+        }
+        // A bound on the whole call, so a response trickled byte by byte cannot hang it.
+        let deadline = self.config.connect_timeout + self.config.read_timeout;
+        match tokio::time::timeout(deadline, self.receive(req)).await {
+            Ok(result) => result,
+            Err(_) => Err(transport::read_timeout(&self.config)),
+        }
+    }
+
+    async fn receive(&self, req: reqwest::RequestBuilder) -> Result<RawResponse, Error> {
+        let mut resp = req.send().await.map_err(|e| transport::classify(&e, &self.config))?;
+        let status = resp.status().as_u16();
+        let request_id = resp
+            .headers()
+            .get("X-Request-Id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let location = resp.headers().get("Location").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let cap = self.config.max_response_bytes;
+        if resp.content_length().is_some_and(|len| len > cap as u64) {
+            return Err(too_large(cap));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| transport::classify(&e, &self.config))? {
+            if body.len() + chunk.len() > cap {
+                return Err(too_large(cap));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        match status {
+            200..=299 => Ok(RawResponse { status, request_id, body }),
+            300..=399 => Err(Error::Service {
+                status,
+                error: SdkError {
+                    request_id,
+                    error_code: Some(status.to_string()),
+                    error_msg: Some(format!(
+                        "redirect to {} not followed (HttpConfig.allow_redirects is False)",
+                        location.as_deref().unwrap_or("an unknown location")
+                    )),
+                    encoded_auth_msg: None,
+                },
+            }),
+            _ => Err(Error::Service { status, error: parse_error_body(status, request_id, &body) }),
+        }
+    }
+}
+
+fn too_large(cap: usize) -> Error {
+    Error::Sdk(format!(
+        "the response body is larger than {cap} bytes (HttpConfig.max_response_bytes); it was not read"
+    ))
+}
+
+/// Convenience for Rust users: a client shared across tasks.
+pub type SharedClient = Arc<Client>;

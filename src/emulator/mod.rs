@@ -1,0 +1,1 @@
+//! The local DMS emulator (being written).

@@ -1,0 +1,197 @@
+//! One error type for every failure, and the official rules for reading error bodies.
+
+use serde_json::{Map, Value};
+
+/// What a 4xx/5xx response said, read by the official `DefaultExceptionHandler` rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SdkError {
+    pub request_id: Option<String>,
+    pub error_code: Option<String>,
+    pub error_msg: Option<String>,
+    pub encoded_auth_msg: Option<String>,
+}
+
+/// Where a transport failure happened; it decides whether the request may have been received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Before any byte of the request left: safe to retry.
+    Connect,
+    /// After the request may have reached the server: outcome unknown.
+    AfterSend,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input caught before any I/O; nothing was sent.
+    #[error("invalid {field}: {rule}")]
+    Validation { field: &'static str, rule: String },
+    /// Bad client set-up (no endpoint, unreadable CA file, bad proxy, ...).
+    #[error("{0}")]
+    Config(String),
+    #[error("{message}")]
+    HostUnreachable { message: String },
+    #[error("{message}")]
+    SslHandshake { message: String },
+    /// Refused, reset or closed connections.
+    #[error("{message}")]
+    Connection { message: String, phase: Phase },
+    /// No connection within the connect timeout; nothing was sent.
+    #[error("{message}")]
+    ConnectTimeout { message: String },
+    /// No (complete) response within the read timeout or the call deadline.
+    #[error("{message}")]
+    ReadTimeout { message: String },
+    /// A 3xx/4xx/5xx response.
+    #[error("status {status}: {}", .error.error_msg.as_deref().unwrap_or(""))]
+    Service { status: u16, error: SdkError },
+    /// A success status whose body is not the documented response.
+    #[error("{message}")]
+    InvalidResponse { status: u16, request_id: Option<String>, message: String },
+    /// Anything else, including failures inside the SDK itself.
+    #[error("{0}")]
+    Sdk(String),
+}
+
+/// Appended to transport errors raised after the request may have been received.
+pub const OUTCOME_UNKNOWN: &str = "the request may have reached the server, so the outcome is unknown \
+and it was not re-sent; check with show_instance or wait_for_job before trying again";
+
+impl Error {
+    pub fn validation(field: &'static str, rule: impl Into<String>) -> Self {
+        Error::Validation { field, rule: rule.into() }
+    }
+
+    /// True when the request may have been received and acted on.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, Error::Connection { phase: Phase::AfterSend, .. } | Error::ReadTimeout { .. })
+    }
+}
+
+/// Reads an error response as the official SDK does: `error_code`/`error_msg`, then
+/// `errorCode`/`errorMsg`, then `code`/`message`, else nested objects; a non-JSON body
+/// becomes the message and the status becomes the code when none is given.
+pub fn parse_error_body(status: u16, request_id: Option<String>, body: &[u8]) -> SdkError {
+    let text = String::from_utf8_lossy(body);
+    let mut found = Found::default();
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => found.visit(&map),
+        _ => found.msg = Some(Value::String(text.to_string())),
+    }
+    let code = found.code.filter(truthy).map(value_text);
+    let msg = found.msg.filter(truthy).map(value_text);
+    SdkError {
+        request_id,
+        error_code: Some(code.unwrap_or_else(|| status.to_string())),
+        error_msg: Some(msg.unwrap_or_else(|| text.to_string())),
+        encoded_auth_msg: found.encoded.map(value_text),
+    }
+}
+
+#[derive(Default)]
+struct Found {
+    code: Option<Value>,
+    msg: Option<Value>,
+    encoded: Option<Value>,
+}
+
+impl Found {
+    fn visit(&mut self, map: &Map<String, Value>) {
+        if let Some(v) = map.get("encoded_authorization_message") {
+            self.encoded = Some(v.clone());
+        }
+        for (code_key, msg_key) in [("error_code", "error_msg"), ("errorCode", "errorMsg"), ("code", "message")] {
+            if let (Some(c), Some(m)) = (map.get(code_key), map.get(msg_key)) {
+                self.code = Some(c.clone());
+                self.msg = Some(m.clone());
+                return;
+            }
+        }
+        for v in map.values() {
+            if let Value::Object(inner) = v {
+                self.visit(inner);
+            }
+        }
+    }
+}
+
+/// Python truthiness of a JSON value, as `if not sdk_error.error_code` sees it.
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
+fn value_text(v: Value) -> String {
+    match v {
+        Value::String(s) => s,
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn parse(body: &str) -> SdkError {
+        parse_error_body(400, Some("rid".into()), body.as_bytes())
+    }
+
+    #[test]
+    fn snake_case_pair() {
+        let e = parse(r#"{"error_code":"DMS.00400026","error_msg":"busy"}"#);
+        assert_eq!(e.error_code.as_deref(), Some("DMS.00400026"));
+        assert_eq!(e.error_msg.as_deref(), Some("busy"));
+        assert_eq!(e.request_id.as_deref(), Some("rid"));
+    }
+
+    #[test]
+    fn camel_case_and_code_message() {
+        assert_eq!(parse(r#"{"errorCode":"A","errorMsg":"b"}"#).error_code.as_deref(), Some("A"));
+        assert_eq!(parse(r#"{"code":"C","message":"m"}"#).error_msg.as_deref(), Some("m"));
+    }
+
+    #[test]
+    fn nested_object_and_encoded_message() {
+        let e = parse(r#"{"error":{"code":"APIG.0301","message":"bad"},"encoded_authorization_message":"enc"}"#);
+        assert_eq!(e.error_code.as_deref(), Some("APIG.0301"));
+        assert_eq!(e.error_msg.as_deref(), Some("bad"));
+        assert_eq!(e.encoded_auth_msg.as_deref(), Some("enc"));
+    }
+
+    #[test]
+    fn non_json_body_becomes_message_and_status_the_code() {
+        let e = parse("Bad Gateway");
+        assert_eq!(e.error_code.as_deref(), Some("400"));
+        assert_eq!(e.error_msg.as_deref(), Some("Bad Gateway"));
+    }
+
+    #[test]
+    fn empty_code_falls_back_to_status_and_empty_msg_to_text() {
+        let body = r#"{"error_code":"","error_msg":null}"#;
+        let e = parse(body);
+        assert_eq!(e.error_code.as_deref(), Some("400"));
+        assert_eq!(e.error_msg.as_deref(), Some(body));
+    }
+
+    #[test]
+    fn only_one_key_of_a_pair_is_not_a_match() {
+        let e = parse(r#"{"error_code":"X"}"#);
+        assert_eq!(e.error_code.as_deref(), Some("400"));
+    }
+
+    proptest! {
+        #[test]
+        fn never_fails_and_always_has_code_and_msg(body in proptest::collection::vec(any::<u8>(), 0..256), status in 300u16..600) {
+            let e = parse_error_body(status, None, &body);
+            prop_assert!(e.error_code.is_some());
+            prop_assert!(e.error_msg.is_some());
+        }
+    }
+}

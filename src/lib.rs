@@ -1,0 +1,32 @@
+//! dmskafka: a client for Huawei Cloud DMS for Kafka Smart Connect.
+//!
+//! The core — validation, SDK-HMAC-SHA256 signing, the HTTP call and typed errors —
+//! is plain Rust. The `emulator` feature adds a local fake of the DMS API; the
+//! `python` feature adds the thin pyo3 layer that maturin builds as `dmskafka._core`.
+
+pub mod client;
+pub mod config;
+pub mod credentials;
+pub mod error;
+pub mod model;
+pub mod region;
+pub mod runtime;
+mod transport;
+pub mod signer;
+pub mod validate;
+
+#[cfg(feature = "emulator")]
+pub mod emulator;
+
+#[cfg(feature = "python")]
+mod python;
+
+pub use client::{Client, RawResponse};
+pub use config::HttpConfig;
+pub use credentials::Credentials;
+pub use error::{Error, SdkError};
+pub use model::{CreateConnectorReq, CreateConnectorResponse, Specification};
+pub use region::Region;
+
+/// The crate version, sent in the User-Agent.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,74 @@
+//! Request and response models of the Smart Connect API (serde).
+
+use serde::{Deserialize, Serialize};
+
+/// Smart Connect bandwidth, for old instance flavors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Specification {
+    #[serde(rename = "100MB")]
+    Mb100,
+    #[serde(rename = "300MB")]
+    Mb300,
+    #[serde(rename = "600MB")]
+    Mb600,
+    #[serde(rename = "1200MB")]
+    Mb1200,
+}
+
+impl Specification {
+    pub const ALL: [Specification; 4] = [
+        Specification::Mb100,
+        Specification::Mb300,
+        Specification::Mb600,
+        Specification::Mb1200,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Specification::Mb100 => "100MB",
+            Specification::Mb300 => "300MB",
+            Specification::Mb600 => "600MB",
+            Specification::Mb1200 => "1200MB",
+        }
+    }
+}
+
+/// The validated body of `POST /v2/{project_id}/instances/{instance_id}/connector`.
+/// `node_cnt` is always a JSON number, as in the document's example requests.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateConnectorReq {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub specification: Option<Specification>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_cnt: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spec_code: Option<String>,
+}
+
+/// The 200 response: the job that enables Smart Connect, and the connector's id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateConnectorResponse {
+    pub job_id: String,
+    pub connector_id: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_omits_unset_fields_and_sends_a_number() {
+        let req = CreateConnectorReq { node_cnt: Some(2), ..Default::default() };
+        assert_eq!(serde_json::to_string(&req).ok().as_deref(), Some(r#"{"node_cnt":2}"#));
+        let old = CreateConnectorReq {
+            specification: Some(Specification::Mb100),
+            node_cnt: Some(2),
+            spec_code: Some("kafka.c3.mini.connector".into()),
+        };
+        assert_eq!(
+            serde_json::to_string(&old).ok().as_deref(),
+            Some(r#"{"specification":"100MB","node_cnt":2,"spec_code":"kafka.c3.mini.connector"}"#)
+        );
+        assert_eq!(serde_json::to_string(&CreateConnectorReq::default()).ok().as_deref(), Some("{}"));
+    }
+}

@@ -1,0 +1,305 @@
+//! `CoreClient`: one core client; sync calls release the GIL and block on the shared
+//! runtime, async calls hand the same future to asyncio.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Once};
+
+use futures_util::FutureExt;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use super::{convert, errors};
+use crate::client::{Client, RawResponse};
+use crate::credentials::{self, Credentials, Secret};
+use crate::error::Error;
+use crate::signer::{self, SigningInput};
+use crate::{region, runtime, validate};
+
+/// What a call returned: status, request id, raw body, and the create-connector fields.
+#[pyclass(frozen, module = "dmskafka._core")]
+pub struct CoreResponse {
+    #[pyo3(get)]
+    status_code: u16,
+    #[pyo3(get)]
+    request_id: Option<String>,
+    #[pyo3(get)]
+    job_id: Option<String>,
+    #[pyo3(get)]
+    connector_id: Option<String>,
+    body: Vec<u8>,
+}
+
+#[pymethods]
+impl CoreResponse {
+    #[getter]
+    fn raw_content<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.body)
+    }
+}
+
+impl From<RawResponse> for CoreResponse {
+    fn from(raw: RawResponse) -> Self {
+        CoreResponse { status_code: raw.status, request_id: raw.request_id, job_id: None, connector_id: None, body: raw.body }
+    }
+}
+
+/// Runs a core future to completion with the GIL released; a panic becomes SdkException.
+fn block_on<T: Send>(py: Python<'_>, fut: impl Future<Output = Result<T, Error>> + Send) -> PyResult<T> {
+    let rt = runtime::runtime().map_err(errors::to_py)?;
+    let outcome = py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(|| rt.block_on(fut))));
+    match outcome {
+        Ok(result) => result.map_err(errors::to_py),
+        Err(payload) => Err(errors::panic_to_py(payload)),
+    }
+}
+
+static ASYNC_INIT: Once = Once::new();
+
+/// Hands a core future to asyncio; cancelling the asyncio task drops (cancels) it.
+fn spawn<'py, T>(py: Python<'py>, fut: impl Future<Output = Result<T, Error>> + Send + 'static) -> PyResult<Bound<'py, PyAny>>
+where
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    let rt = runtime::runtime().map_err(errors::to_py)?;
+    ASYNC_INIT.call_once(|| {
+        // Fails only if already set, which Once rules out.
+        let _ = pyo3_async_runtimes::tokio::init_with_runtime(rt);
+    });
+    pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        match AssertUnwindSafe(fut).catch_unwind().await {
+            Ok(result) => result.map_err(errors::to_py),
+            Err(payload) => Err(errors::panic_to_py(payload)),
+        }
+    })
+}
+
+fn headers_or_empty(headers: Option<Vec<(String, String)>>) -> Result<Vec<(String, String)>, Error> {
+    let headers = headers.unwrap_or_default();
+    for (k, v) in &headers {
+        validate::header_value("header name", k)?;
+        validate::header_value("header value", v)?;
+    }
+    Ok(headers)
+}
+
+#[pyclass(frozen, module = "dmskafka._core")]
+pub struct CoreClient {
+    inner: Arc<Client>,
+}
+
+/// The inputs of one create-connector call, validated before any I/O.
+fn create_inputs(
+    instance_id: &Bound<'_, PyAny>,
+    body: Option<&Bound<'_, PyAny>>,
+    headers: Option<Vec<(String, String)>>,
+) -> PyResult<(String, crate::model::CreateConnectorReq, Vec<(String, String)>)> {
+    let raw_body = convert::body(body)?;
+    let checked = (|| {
+        let id = validate::id_input("instance_id", &convert::text(instance_id))?;
+        let body = validate::create_connector_body(raw_body.as_ref())?;
+        Ok::<_, Error>((id, body, headers_or_empty(headers)?))
+    })();
+    checked.map_err(errors::to_py)
+}
+
+async fn create(client: Arc<Client>, id: String, body: crate::model::CreateConnectorReq, headers: Vec<(String, String)>) -> Result<CoreResponse, Error> {
+    let (parsed, raw) = client.create_connector(&id, &body, &headers).await?;
+    Ok(CoreResponse {
+        status_code: raw.status,
+        request_id: raw.request_id,
+        job_id: Some(parsed.job_id),
+        connector_id: Some(parsed.connector_id),
+        body: raw.body,
+    })
+}
+
+/// Which lifecycle call: the official operation names.
+enum Lifecycle {
+    ShowInstance,
+    ShowBackgroundTask(String),
+    DeleteConnector,
+}
+
+async fn lifecycle(client: Arc<Client>, op: Lifecycle, id: String, headers: Vec<(String, String)>) -> Result<CoreResponse, Error> {
+    let raw = match op {
+        Lifecycle::ShowInstance => client.show_instance(&id, &headers).await?,
+        Lifecycle::ShowBackgroundTask(task) => client.show_background_task(&id, &task, &headers).await?,
+        Lifecycle::DeleteConnector => client.delete_connector(&id, &headers).await?,
+    };
+    Ok(raw.into())
+}
+
+impl CoreClient {
+    fn lifecycle_inputs(
+        &self,
+        name: &str,
+        instance_id: &Bound<'_, PyAny>,
+        task_id: Option<&Bound<'_, PyAny>>,
+        headers: Option<Vec<(String, String)>>,
+    ) -> PyResult<(Lifecycle, String, Vec<(String, String)>)> {
+        let checked = (|| {
+            let id = validate::id_input("instance_id", &convert::text(instance_id))?;
+            let op = match (name, task_id) {
+                ("show_instance", _) => Lifecycle::ShowInstance,
+                ("delete_connector", _) => Lifecycle::DeleteConnector,
+                (_, Some(t)) => Lifecycle::ShowBackgroundTask(validate::id_input("task_id", &convert::text(t))?),
+                (_, None) => return Err(Error::validation("task_id", "is required")),
+            };
+            Ok::<_, Error>((op, id, headers_or_empty(headers)?))
+        })();
+        checked.map_err(errors::to_py)
+    }
+}
+
+#[pymethods]
+impl CoreClient {
+    #[new]
+    #[pyo3(signature = (ak, sk, project_id, security_token, endpoints, http_config, product))]
+    fn new(
+        ak: String,
+        sk: String,
+        project_id: Option<String>,
+        security_token: Option<String>,
+        endpoints: Vec<String>,
+        http_config: &Bound<'_, PyAny>,
+        product: &str,
+    ) -> PyResult<Self> {
+        let config = convert::http_config(http_config)?;
+        let mut creds = Credentials::new(ak, sk);
+        creds.project_id = project_id;
+        creds.security_token = security_token.map(Secret::new);
+        let client = Client::new(creds, &endpoints, config, product).map_err(errors::to_py)?;
+        Ok(CoreClient { inner: Arc::new(client) })
+    }
+
+    #[pyo3(signature = (instance_id, body=None, headers=None))]
+    fn create_connector(
+        &self,
+        py: Python<'_>,
+        instance_id: &Bound<'_, PyAny>,
+        body: Option<&Bound<'_, PyAny>>,
+        headers: Option<Vec<(String, String)>>,
+    ) -> PyResult<CoreResponse> {
+        let (id, body, headers) = create_inputs(instance_id, body, headers)?;
+        block_on(py, create(self.inner.clone(), id, body, headers))
+    }
+
+    #[pyo3(signature = (instance_id, body=None, headers=None))]
+    fn create_connector_async<'py>(
+        &self,
+        py: Python<'py>,
+        instance_id: &Bound<'py, PyAny>,
+        body: Option<&Bound<'py, PyAny>>,
+        headers: Option<Vec<(String, String)>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (id, body, headers) = create_inputs(instance_id, body, headers)?;
+        spawn(py, create(self.inner.clone(), id, body, headers))
+    }
+
+    /// `name` is show_instance, show_background_task or delete_connector.
+    #[pyo3(signature = (name, instance_id, task_id=None, headers=None))]
+    fn call(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        instance_id: &Bound<'_, PyAny>,
+        task_id: Option<&Bound<'_, PyAny>>,
+        headers: Option<Vec<(String, String)>>,
+    ) -> PyResult<CoreResponse> {
+        let (op, id, headers) = self.lifecycle_inputs(name, instance_id, task_id, headers)?;
+        block_on(py, lifecycle(self.inner.clone(), op, id, headers))
+    }
+
+    #[pyo3(signature = (name, instance_id, task_id=None, headers=None))]
+    fn call_async<'py>(
+        &self,
+        py: Python<'py>,
+        name: &str,
+        instance_id: &Bound<'py, PyAny>,
+        task_id: Option<&Bound<'py, PyAny>>,
+        headers: Option<Vec<(String, String)>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (op, id, headers) = self.lifecycle_inputs(name, instance_id, task_id, headers)?;
+        spawn(py, lifecycle(self.inner.clone(), op, id, headers))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("{:?}", self.inner)
+    }
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// `(id, endpoints)` for a Kafka region, honouring the environment override; KeyError if unknown.
+#[pyfunction]
+fn kafka_region(region_id: &str) -> PyResult<(String, Vec<String>)> {
+    region::value_of(region_id, &env_var)
+        .map(|r| (r.id, r.endpoints))
+        .map_err(|e| pyo3::exceptions::PyKeyError::new_err(e.to_string()))
+}
+
+/// Every built-in Kafka region as `(id, endpoint)`.
+#[pyfunction]
+fn kafka_regions() -> Vec<(&'static str, &'static str)> {
+    region::KAFKA_REGIONS.to_vec()
+}
+
+/// The default provider chain: `(ak, sk, project_id, security_token, iam_endpoint)`.
+#[pyfunction]
+fn default_credentials() -> PyResult<(String, String, Option<String>, Option<String>, Option<String>)> {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let c = credentials::default_chain(&env_var, home.as_deref()).map_err(errors::to_py)?;
+    Ok((c.ak, c.sk.expose().to_owned(), c.project_id, c.security_token.map(|t| t.expose().to_owned()), c.iam_endpoint))
+}
+
+/// Looks up (and caches) the project id of a region from IAM.
+#[pyfunction]
+#[pyo3(signature = (ak, sk, security_token, iam_endpoint, region_id, http_config, product))]
+#[allow(clippy::too_many_arguments)]
+fn discover_project_id(
+    py: Python<'_>,
+    ak: String,
+    sk: String,
+    security_token: Option<String>,
+    iam_endpoint: Option<String>,
+    region_id: String,
+    http_config: &Bound<'_, PyAny>,
+    product: String,
+) -> PyResult<String> {
+    let config = convert::http_config(http_config)?;
+    let mut creds = Credentials::new(ak, sk);
+    creds.security_token = security_token.map(Secret::new);
+    let iam = iam_endpoint.unwrap_or_else(|| region::iam_endpoint(&region_id, &env_var));
+    block_on(py, async move { Client::discover_project_id(&creds, &iam, &region_id, &config, &product).await })
+}
+
+/// Signs a request exactly as the client does; for tests and benchmarks.
+#[pyfunction]
+#[pyo3(signature = (ak, sk, method, resource_path, query, headers, body, sdk_date))]
+#[allow(clippy::too_many_arguments)]
+fn sign(
+    ak: &str,
+    sk: &str,
+    method: &str,
+    resource_path: &str,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: &[u8],
+    sdk_date: &str,
+) -> String {
+    signer::sign(ak, sk, &SigningInput { method, resource_path, query: &query, headers: &headers, body, sdk_date }).to_string()
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<CoreClient>()?;
+    m.add_class::<CoreResponse>()?;
+    m.add_function(wrap_pyfunction!(kafka_region, m)?)?;
+    m.add_function(wrap_pyfunction!(kafka_regions, m)?)?;
+    m.add_function(wrap_pyfunction!(default_credentials, m)?)?;
+    m.add_function(wrap_pyfunction!(discover_project_id, m)?)?;
+    m.add_function(wrap_pyfunction!(sign, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! The pyo3 layer, `dmskafka._core`: converts Python values to core values and back.
+//! It never decides: rules live in the core.
+
+mod client;
+mod convert;
+mod emulator;
+mod errors;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", crate::VERSION)?;
+    client::register(m)?;
+    emulator::register(m)?;
+    Ok(())
+}
