@@ -44,6 +44,7 @@ pub fn build(config: &HttpConfig) -> Result<reqwest::Client, Error> {
         .pool_max_idle_per_host(config.pool_maxsize)
         .pool_idle_timeout(Duration::from_secs(60))
         .tcp_nodelay(true)
+        .http1_title_case_headers()
         .redirect(if config.allow_redirects {
             reqwest::redirect::Policy::limited(10)
         } else {
@@ -101,17 +102,18 @@ pub fn read_timeout(config: &HttpConfig) -> Error {
     }
 }
 
-/// The first error of type `T` in the chain, looking inside `io::Error`s too.
+/// The first error of type `T` in the chain. `io::Error` hides what it wraps from
+/// `source()`, so the walk steps into its inner error explicitly.
 fn find<'e, T: StdError + 'static>(err: &'e (dyn StdError + 'static)) -> Option<&'e T> {
     let mut cur: Option<&'e (dyn StdError + 'static)> = Some(err);
     while let Some(e) = cur {
         if let Some(t) = e.downcast_ref::<T>() {
             return Some(t);
         }
-        if let Some(t) = e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).and_then(|i| i.downcast_ref::<T>()) {
-            return Some(t);
-        }
-        cur = e.source();
+        cur = match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn StdError + 'static)),
+            None => e.source(),
+        };
     }
     None
 }

@@ -4,8 +4,6 @@ Each model is only its field table (`openapi_types`, in the official order); `_M
 table into a constructor with the official signature and one property per field.
 """
 
-import datetime
-
 __all__ = [
     "SdkResponse",
     "CreateConnectorReq",
@@ -36,19 +34,23 @@ def _field(name, type_name):
 
 
 def _make_init(cls):
-    # Generated like dataclasses do, so the signature (positional order, names, TypeError on an
-    # unknown keyword) is exactly the official one.
-    names = list(cls.openapi_types)
-    source = "def __init__(self%s):\n    _base_init(self)\n%s" % (
-        "".join(", %s=None" % n for n in names),
-        "".join("    self._%s = %s\n" % (n, n) for n in names),
+    # Compiled like dataclasses do, so the signature (positional order, names, TypeError on an
+    # unknown keyword) is exactly the official one; the body stays one call to keep import fast.
+    source = "def __init__(self%s):\n    _base_init(self)\n    _set_fields(self, locals())\n" % "".join(
+        ", %s=None" % name for name in cls.openapi_types
     )
     namespace = {}
-    exec(source, {"_base_init": super(cls, cls).__init__}, namespace)
+    exec(source, {"_base_init": super(cls, cls).__init__, "_set_fields": _set_fields}, namespace)
     init = namespace["__init__"]
     init.__qualname__ = cls.__qualname__ + ".__init__"
     init.__module__ = cls.__module__
     return init
+
+
+def _set_fields(self, values):
+    for name, value in values.items():
+        if name != "self":
+            self.__dict__["_" + name] = value
 
 
 class _Model:
@@ -122,9 +124,11 @@ def _sanitize(obj):
         return {key: _sanitize(value) for key, value in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_sanitize(item) for item in obj]
-    if isinstance(obj, datetime.date):
-        return obj.isoformat()
-    return obj
+    if obj is None or isinstance(obj, (str, int, float)):
+        return obj
+    import datetime
+
+    return obj.isoformat() if isinstance(obj, datetime.date) else obj
 
 
 _SCALARS = {"str": str, "int": int, "bool": bool}
@@ -142,7 +146,7 @@ def _decode(value, type_name):
         return globals()[type_name]._from_json(value)
     # The official SDK converts scalars with kind(value); bool("false") would be True, so text
     # is read as a JSON boolean instead, and what cannot be converted is kept as it came.
-    if isinstance(value, kind) or not isinstance(value, (str, int, float)):
+    if type(value) is kind or not isinstance(value, (str, int, float)):
         return value
     if kind is bool and isinstance(value, str):
         return _BOOL_TEXT.get(value.lower(), value)

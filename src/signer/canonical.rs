@@ -47,19 +47,46 @@ pub fn canonical_query(query: &[(String, String)]) -> String {
         .join("&")
 }
 
+/// The headers as the official signer sees them: a Python dict built from the pairs. A name
+/// repeated exactly (case-sensitively) is one entry, at its first position, with its last
+/// value; names differing only in case stay separate entries.
+fn as_dict(headers: &[(String, String)]) -> Vec<(&str, &str)> {
+    let mut dict: Vec<(&str, &str)> = Vec::with_capacity(headers.len());
+    for (k, v) in headers {
+        match dict.iter_mut().find(|(seen, _)| *seen == k.as_str()) {
+            Some(entry) => entry.1 = v.as_str(),
+            None => dict.push((k.as_str(), v.as_str())),
+        }
+    }
+    dict
+}
+
+/// Python's `str.lower()` on a header name (full Unicode lower-casing, not ASCII only).
+fn lower(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// Python's `str.strip()`: Rust's Unicode whitespace plus U+001C..U+001F, which Python
+/// also counts as whitespace.
+fn py_strip(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
+}
+
 /// Lower-cased names of the signed headers, sorted; names with `_` are never signed.
+///
+/// As in the official signer, two names differing only in case are both listed (the list
+/// then holds the lower-cased name twice); an exactly repeated name is listed once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedHeaders(Vec<String>);
 
 impl SignedHeaders {
     pub fn from_headers(headers: &[(String, String)]) -> Self {
-        let mut names: Vec<String> = headers
-            .iter()
+        let mut names: Vec<String> = as_dict(headers)
+            .into_iter()
             .filter(|(k, _)| !k.contains('_'))
-            .map(|(k, _)| k.to_ascii_lowercase())
+            .map(|(k, _)| lower(k))
             .collect();
         names.sort();
-        names.dedup();
         SignedHeaders(names)
     }
 
@@ -113,13 +140,13 @@ impl CanonicalRequest {
         let payload_hash = if body.is_empty() {
             EMPTY_HASH.to_owned()
         } else {
-            match header_value(headers, HEADER_CONTENT_SHA256) {
-                Some(v) if !v.is_empty() => v.to_owned(),
+            match content_sha256(headers) {
+                Some(v) if !v.is_empty() => v,
                 _ => hex_sha256(body),
             }
         };
         CanonicalRequest {
-            method: method.to_ascii_uppercase(),
+            method: method.to_uppercase(),
             uri: canonical_uri(resource_path),
             query: canonical_query(query),
             headers: canonical_headers,
@@ -129,13 +156,28 @@ impl CanonicalRequest {
     }
 }
 
-/// A header's trimmed value; a later header of the same name wins, as in a Python dict.
+/// A header's trimmed value, matched case-insensitively. Among names differing only in case
+/// the one that comes last in the official signer's dict wins (see `as_dict`), as it does
+/// when that signer builds the canonical headers.
 pub fn header_value<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
-    headers
-        .iter()
+    let name = lower(name);
+    as_dict(headers)
+        .into_iter()
         .rev()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.trim())
+        .find(|(k, _)| lower(k) == name)
+        .map(|(_, v)| py_strip(v))
+}
+
+/// The `X-Sdk-Content-Sha256` value the official signer uses as payload hash: the FIRST
+/// case-insensitive match in its dict, trimmed — and, since that signer reads it after
+/// rewriting every header value as `value.encode('utf-8').decode('iso-8859-1')`, with each
+/// UTF-8 byte of a non-ASCII value taken as one Latin-1 character.
+fn content_sha256(headers: &[(String, String)]) -> Option<String> {
+    let name = lower(HEADER_CONTENT_SHA256);
+    as_dict(headers)
+        .into_iter()
+        .find(|(k, _)| lower(k) == name)
+        .map(|(_, v)| py_strip(v).bytes().map(char::from).collect())
 }
 
 impl fmt::Display for CanonicalRequest {
@@ -168,6 +210,41 @@ mod tests {
             ("a".to_owned(), "x".to_owned()),
         ];
         assert_eq!(canonical_query(&q), "a=x&a=z%20y&b=2");
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn names_differing_in_case_are_listed_twice_with_the_later_value() {
+        let h = pairs(&[("X-A", "1"), ("Host", "h"), ("x-a", "2"), ("X-A", "3")]);
+        // As a Python dict: {"X-A": "3", "Host": "h", "x-a": "2"}; "x-a" is the later key.
+        assert_eq!(SignedHeaders::from_headers(&h).to_string(), "host;x-a;x-a");
+        assert_eq!(header_value(&h, "X-A"), Some("2"));
+    }
+
+    #[test]
+    fn exact_repeats_collapse_to_the_last_value() {
+        let h = pairs(&[("X-A", "1"), ("X-A", " 3 ")]);
+        assert_eq!(SignedHeaders::from_headers(&h).to_string(), "x-a");
+        assert_eq!(header_value(&h, "x-a"), Some("3"));
+    }
+
+    #[test]
+    fn values_are_stripped_like_python() {
+        let h = pairs(&[("X-A", "\u{1c}\u{a0}v w\u{3000}\u{1f}\t")]);
+        assert_eq!(header_value(&h, "x-a"), Some("v w"));
+    }
+
+    #[test]
+    fn payload_hash_header_first_match_latin1() {
+        let h = pairs(&[("x-sdk-content-sha256", " é "), ("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD")]);
+        let c = CanonicalRequest::new("put", "/", &[], &h, SignedHeaders::from_headers(&h), b"x");
+        assert_eq!(c.payload_hash, "\u{c3}\u{a9}");
+        assert_eq!(c.method, "PUT");
+        let c = CanonicalRequest::new("put", "/", &[], &h, SignedHeaders::from_headers(&h), b"");
+        assert_eq!(c.payload_hash, EMPTY_HASH);
     }
 
     #[test]

@@ -1,0 +1,369 @@
+"""KafkaClient and KafkaAsyncClient: the official builders and calls over the Rust core."""
+
+import json
+import logging
+import time
+
+from dmskafka import _core
+from dmskafka.credentials import BasicCredentials
+from dmskafka.http_config import HttpConfig
+from dmskafka.models import (
+    CreateConnectorResponse,
+    DeleteConnectorResponse,
+    ShowBackgroundTaskResponse,
+    ShowInstanceResponse,
+)
+
+__all__ = ["ClientBuilder", "KafkaClient", "KafkaAsyncClient", "FutureSdkResponse"]
+
+PRODUCT = "dmskafka-python/" + _core.__version__
+_log = logging.getLogger("dmskafka")
+
+
+class ClientBuilder:
+    """`KafkaClient.new_builder().with_credentials(..).with_region(..).build()`."""
+
+    def __init__(self, client_type):
+        self._client_type = client_type
+        self._config = None
+        self._credentials = None
+        self._region = None
+        self._endpoints = []
+        self._http_handler = None
+        self._logging = []
+
+    def with_http_config(self, config):
+        self._config = config
+        return self
+
+    def with_credentials(self, credentials):
+        self._credentials = credentials
+        return self
+
+    def with_region(self, region):
+        self._region = region
+        return self
+
+    def with_endpoint(self, *args, **kwargs):
+        endpoint = kwargs.get("endpoint")
+        self._endpoints = [endpoint] if endpoint else list(args)
+        return self
+
+    def with_endpoints(self, endpoints):
+        self._endpoints = list(endpoints)
+        return self
+
+    def with_http_handler(self, http_handler):
+        self._http_handler = http_handler
+        return self
+
+    def with_stream_log(self, stream=None, log_level=logging.INFO, format_string=None):
+        from dmskafka import _logging
+
+        self._logging.append(lambda: _logging.add_stream_handler(stream, log_level, format_string))
+        return self
+
+    def with_file_log(self, path, log_level=logging.INFO, max_bytes=10485760, backup_count=5, format_string=None):
+        from dmskafka import _logging
+
+        self._logging.append(
+            lambda: _logging.add_file_handler(path, log_level, max_bytes, backup_count, format_string)
+        )
+        return self
+
+    def build(self):
+        config = self._config if self._config is not None else HttpConfig.get_default_config()
+        credentials = self._credentials
+        if credentials is None:
+            ak, sk, project_id, token, iam_endpoint = _core.default_credentials()
+            credentials = BasicCredentials(ak, sk, project_id).with_security_token(token)
+            credentials.iam_endpoint = iam_endpoint
+        if not isinstance(credentials, BasicCredentials):
+            raise TypeError("credential type error, supported credential type is BasicCredentials")
+        if not credentials.ak or not credentials.sk:
+            raise ValueError("credentials need both ak and sk")
+        endpoints = list(self._endpoints)
+        if self._region is not None:
+            endpoints += self._region.endpoints
+            if not credentials.project_id:
+                credentials.project_id = _core.discover_project_id(
+                    credentials.ak,
+                    credentials.sk,
+                    credentials.security_token,
+                    credentials.iam_endpoint,
+                    self._region.id,
+                    config,
+                    PRODUCT,
+                )
+        if not endpoints:
+            raise ValueError("Could not find any endpoints, at least one endpoint is required")
+        if not credentials.project_id:
+            raise ValueError(
+                "project_id is required: set it in BasicCredentials, or give with_region() so it can be looked up"
+            )
+        for apply_logging in self._logging:
+            apply_logging()
+        core = _core.CoreClient(
+            credentials.ak,
+            credentials.sk,
+            credentials.project_id,
+            credentials.security_token,
+            endpoints,
+            config,
+            PRODUCT,
+        )
+        return self._client_type._from_core(core, credentials, config, self._http_handler)
+
+
+class _BaseClient:
+    def __init__(self):
+        raise TypeError("use %s.new_builder()...build()" % type(self).__name__)
+
+    @classmethod
+    def new_builder(cls, clazz=None):
+        return ClientBuilder(cls)
+
+    @classmethod
+    def _from_core(cls, core, credentials, config, http_handler):
+        client = object.__new__(cls)
+        client._core = core
+        client._credentials = credentials
+        client._config = config
+        client._http_handler = http_handler
+        return client
+
+    def get_credentials(self):
+        return self._credentials
+
+    def close(self):
+        """Nothing to release explicitly: the pool closes when the client is dropped."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return "<%s project_id=%r>" % (type(self).__name__, self._credentials.project_id)
+
+
+def _instance_id(request):
+    try:
+        return request.instance_id
+    except AttributeError:
+        raise TypeError("request must be a request model with instance_id, got %s" % type(request).__name__) from None
+
+
+def _connector_response(core_response):
+    resp = CreateConnectorResponse(job_id=core_response.job_id, connector_id=core_response.connector_id)
+    resp.status_code = core_response.status_code
+    resp.raw_content = core_response.raw_content
+    return resp
+
+
+def _json_response(klass):
+    def build(core_response):
+        raw = core_response.raw_content
+        resp = klass._from_json(json.loads(raw))
+        resp.status_code = core_response.status_code
+        resp.raw_content = raw
+        return resp
+
+    return build
+
+
+_LIFECYCLE = {
+    "show_instance": _json_response(ShowInstanceResponse),
+    "show_background_task": _json_response(ShowBackgroundTaskResponse),
+    "delete_connector": _json_response(DeleteConnectorResponse),
+}
+
+
+class KafkaClient(_BaseClient):
+    """The synchronous client; thread-safe, and it releases the GIL while waiting on the network."""
+
+    def create_connector(self, request, _headers=None):
+        """Enables Smart Connect (pay-per-use instance): `POST /v2/{project_id}/instances/{instance_id}/connector`."""
+        started = time.perf_counter()
+        core = self._core.create_connector(_instance_id(request), getattr(request, "body", None), _headers)
+        if _log.isEnabledFor(logging.INFO):
+            _log_call("POST", "create_connector", core, started)
+        return _connector_response(core)
+
+    def create_connector_invoker(self, request):
+        from dmskafka.invoker import SyncInvoker
+
+        return SyncInvoker(self.create_connector, request)
+
+    def _lifecycle(self, name, request, task_id=None, headers=None):
+        started = time.perf_counter()
+        core = self._core.call(name, _instance_id(request), task_id, headers)
+        if _log.isEnabledFor(logging.INFO):
+            _log_call("GET" if name.startswith("show") else "POST", name, core, started)
+        return _LIFECYCLE[name](core)
+
+    def show_instance(self, request, _headers=None):
+        """`GET /v2/{project_id}/instances/{instance_id}`."""
+        return self._lifecycle("show_instance", request, headers=_headers)
+
+    def show_background_task(self, request, _headers=None):
+        """`GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}`."""
+        return self._lifecycle("show_background_task", request, getattr(request, "task_id", None), _headers)
+
+    def delete_connector(self, request, _headers=None):
+        """`POST /v2/{project_id}/kafka/instances/{instance_id}/delete-connector`."""
+        return self._lifecycle("delete_connector", request, headers=_headers)
+
+    def wait_for_job(self, instance_id, job_id, timeout=600.0, poll_interval=2.0, **kwargs):
+        """Polls the job until SUCCESS; raises JobFailedException or WaitTimeoutException."""
+        from dmskafka import waiter
+
+        return waiter.wait_for_job(self, instance_id, job_id, timeout, poll_interval, **kwargs)
+
+    def enable_smart_connect(self, instance_id, node_cnt=2, specification=None, spec_code=None, wait=True, **kwargs):
+        """create_connector, then (with wait) until the job succeeds and the instance runs with Smart Connect."""
+        from dmskafka import waiter
+
+        return waiter.enable_smart_connect(self, instance_id, node_cnt, specification, spec_code, wait, **kwargs)
+
+
+def _log_call(method, operation, core, started):
+    _log.info(
+        "%s %s -> %s in %.1f ms (X-Request-Id: %s)",
+        method,
+        operation,
+        core.status_code,
+        (time.perf_counter() - started) * 1000,
+        core.request_id,
+    )
+
+
+class FutureSdkResponse:
+    """An awaitable call that also has the official blocking `.result()`.
+
+    The call starts when first awaited or when `.result()` is called, and runs once:
+    awaiting again, or calling `.result()` after it finished, gives the same outcome.
+    """
+
+    __slots__ = ("_start_async", "_start_sync", "_future", "_done")
+
+    def __init__(self, start_async, start_sync):
+        self._start_async = start_async
+        self._start_sync = start_sync
+        self._future = None
+        self._done = None
+
+    def __await__(self):
+        if self._done is not None:
+            return _replay(self._done).__await__()
+        if self._future is None:
+            self._future = self._start_async()
+        return self._future.__await__()
+
+    def result(self, timeout=None):
+        if self._done is None:
+            if self._future is not None:
+                if not self._future.done():
+                    raise RuntimeError("this call is being awaited in an event loop; await it there")
+                return self._future.result()
+            self._done = _run_sync(self._start_sync, timeout)
+        ok, value = self._done
+        if ok:
+            return value
+        raise value
+
+
+async def _replay(done):
+    ok, value = done
+    if ok:
+        return value
+    raise value
+
+
+def _run_sync(call, timeout):
+    if timeout is None:
+        try:
+            return True, call()
+        except Exception as e:  # kept to be re-raised on every result()
+            return False, e
+    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    from dmskafka.exceptions import CallTimeoutException
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(call)
+    pool.shutdown(wait=False)
+    try:
+        return True, future.result(timeout)
+    except FutureTimeout:
+        raise CallTimeoutException(
+            "no result within %s s; the call goes on in the background and its outcome is unknown" % timeout
+        ) from None
+    except Exception as e:
+        return False, e
+
+
+async def _mapped(awaitable, build):
+    return build(await awaitable)
+
+
+class KafkaAsyncClient(_BaseClient):
+    """The asyncio client: each `*_async` call returns a FutureSdkResponse (await it, or `.result()`)."""
+
+    def _sync_twin(self):
+        twin = object.__new__(KafkaClient)
+        twin.__dict__.update(self.__dict__)
+        return twin
+
+    def create_connector_async(self, request, _headers=None):
+        instance_id = _instance_id(request)
+        body = getattr(request, "body", None)
+        return FutureSdkResponse(
+            lambda: _ensure(
+                _mapped(self._core.create_connector_async(instance_id, body, _headers), _connector_response)
+            ),
+            lambda: self._sync_twin().create_connector(request, _headers),
+        )
+
+    def create_connector_async_invoker(self, request):
+        from dmskafka.invoker import AsyncInvoker
+
+        return AsyncInvoker(self.create_connector_async, request)
+
+    def _lifecycle_async(self, name, request, task_id=None, headers=None):
+        instance_id = _instance_id(request)
+        return FutureSdkResponse(
+            lambda: _ensure(_mapped(self._core.call_async(name, instance_id, task_id, headers), _LIFECYCLE[name])),
+            lambda: self._sync_twin()._lifecycle(name, request, task_id, headers),
+        )
+
+    def show_instance_async(self, request, _headers=None):
+        return self._lifecycle_async("show_instance", request, headers=_headers)
+
+    def show_background_task_async(self, request, _headers=None):
+        return self._lifecycle_async("show_background_task", request, getattr(request, "task_id", None), _headers)
+
+    def delete_connector_async(self, request, _headers=None):
+        return self._lifecycle_async("delete_connector", request, headers=_headers)
+
+    async def wait_for_job_async(self, instance_id, job_id, timeout=600.0, poll_interval=2.0, **kwargs):
+        from dmskafka import waiter
+
+        return await waiter.wait_for_job_async(self, instance_id, job_id, timeout, poll_interval, **kwargs)
+
+    async def enable_smart_connect_async(
+        self, instance_id, node_cnt=2, specification=None, spec_code=None, wait=True, **kwargs
+    ):
+        from dmskafka import waiter
+
+        return await waiter.enable_smart_connect_async(
+            self, instance_id, node_cnt, specification, spec_code, wait, **kwargs
+        )
+
+
+def _ensure(coro):
+    import asyncio
+
+    return asyncio.ensure_future(coro)

@@ -1,0 +1,1 @@
+"""The official ``huaweicloudsdkcore`` import paths, so migrating is changing import lines."""

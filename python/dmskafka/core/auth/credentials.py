@@ -1,0 +1,5 @@
+"""``huaweicloudsdkcore.auth.credentials``."""
+
+from dmskafka.credentials import BasicCredentials
+
+__all__ = ["BasicCredentials"]

@@ -1,0 +1,5 @@
+"""``huaweicloudsdkcore.http.http_config``."""
+
+from dmskafka.http_config import HttpConfig
+
+__all__ = ["HttpConfig"]

@@ -1,0 +1,5 @@
+"""``huaweicloudsdkcore.region.region``."""
+
+from dmskafka.region import Region
+
+__all__ = ["Region"]

@@ -1,0 +1,1 @@
+"""``huaweicloudsdkkafka.v2.region``."""

@@ -1,0 +1,132 @@
+"""Waiting for the job that enabling Smart Connect starts; sync and async share one plan."""
+
+import asyncio
+import time
+
+from dmskafka.exceptions import JobFailedException, ValidationException, WaitTimeoutException
+from dmskafka.models import (
+    CreateConnectorReq,
+    CreateConnectorRequest,
+    ShowBackgroundTaskRequest,
+    ShowInstanceRequest,
+)
+
+_FAILED = frozenset({"FAILED", "FAIL", "ERROR"})
+_BACKOFF = 1.5
+
+
+def _task_of(response, job_id):
+    tasks = response.tasks or []
+    for task in tasks:
+        if task.id == job_id:
+            return task
+    return tasks[0] if tasks else None
+
+
+def _plan(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock, until_instance_ready):
+    """Yields what to do next: ("job", None), ("instance", None) or ("sleep", seconds);
+    is sent the responses; returns the finished task or raises."""
+    if not (poll_interval > 0):
+        raise ValidationException("poll_interval", "must be a positive number of seconds")
+    if not (timeout > 0):
+        raise ValidationException("timeout", "must be a positive number of seconds")
+    deadline = clock() + timeout
+    interval = poll_interval
+    finished = None
+    last_status = None
+    while True:
+        if finished is None:
+            task = _task_of((yield "job", None), job_id)
+            last_status = task.status if task is not None else None
+            if last_status == "SUCCESS":
+                finished = task
+                if not until_instance_ready:
+                    return finished
+                continue
+            if last_status in _FAILED:
+                raise JobFailedException(job_id, last_status, "job %s ended with status %s" % (job_id, last_status))
+        else:
+            instance = yield "instance", None
+            last_status = "instance %s" % instance.status
+            if instance.status == "RUNNING" and instance.connector_enable:
+                return finished
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise WaitTimeoutException(
+                "job %s of instance %s not finished within %s s (last status: %s); it may still be running"
+                % (job_id, instance_id, timeout, last_status),
+                job_id=job_id,
+                last_status=last_status,
+            )
+        yield "sleep", min(interval, remaining)
+        interval = min(interval * _BACKOFF, max_poll_interval or max(poll_interval, 30.0))
+
+
+def _requests(instance_id, job_id):
+    return {
+        "job": ShowBackgroundTaskRequest(instance_id=instance_id, task_id=job_id),
+        "instance": ShowInstanceRequest(instance_id=instance_id),
+    }
+
+
+def _run(client, plan, reqs, sleep):
+    calls = {"job": client.show_background_task, "instance": client.show_instance}
+    try:
+        step, arg = next(plan)
+        while True:
+            if step == "sleep":
+                sleep(arg)
+                step, arg = plan.send(None)
+            else:
+                step, arg = plan.send(calls[step](reqs[step]))
+    except StopIteration as done:
+        return done.value
+
+
+async def _run_async(client, plan, reqs, sleep):
+    calls = {"job": client.show_background_task_async, "instance": client.show_instance_async}
+    try:
+        step, arg = next(plan)
+        while True:
+            if step == "sleep":
+                await sleep(arg)
+                step, arg = plan.send(None)
+            else:
+                step, arg = plan.send(await calls[step](reqs[step]))
+    except StopIteration as done:
+        return done.value
+
+
+def wait_for_job(client, instance_id, job_id, timeout, poll_interval, *, max_poll_interval=None,
+                 sleep=time.sleep, clock=time.monotonic, _until_instance_ready=False):
+    plan = _plan(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock, _until_instance_ready)
+    return _run(client, plan, _requests(instance_id, job_id), sleep)
+
+
+async def wait_for_job_async(client, instance_id, job_id, timeout, poll_interval, *, max_poll_interval=None,
+                             sleep=asyncio.sleep, clock=time.monotonic, _until_instance_ready=False):
+    plan = _plan(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock, _until_instance_ready)
+    return await _run_async(client, plan, _requests(instance_id, job_id), sleep)
+
+
+def _create_request(instance_id, node_cnt, specification, spec_code):
+    body = CreateConnectorReq(specification=specification, node_cnt=node_cnt, spec_code=spec_code)
+    return CreateConnectorRequest(instance_id=instance_id, body=body)
+
+
+def enable_smart_connect(client, instance_id, node_cnt, specification, spec_code, wait, *,
+                         timeout=600.0, poll_interval=2.0, **kwargs):
+    response = client.create_connector(_create_request(instance_id, node_cnt, specification, spec_code))
+    if wait:
+        wait_for_job(client, instance_id, response.job_id, timeout, poll_interval,
+                     _until_instance_ready=True, **kwargs)
+    return response
+
+
+async def enable_smart_connect_async(client, instance_id, node_cnt, specification, spec_code, wait, *,
+                                     timeout=600.0, poll_interval=2.0, **kwargs):
+    response = await client.create_connector_async(_create_request(instance_id, node_cnt, specification, spec_code))
+    if wait:
+        await wait_for_job_async(client, instance_id, response.job_id, timeout, poll_interval,
+                                 _until_instance_ready=True, **kwargs)
+    return response
