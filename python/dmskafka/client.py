@@ -1,7 +1,5 @@
 """KafkaClient and KafkaAsyncClient: the official builders and calls over the Rust core."""
 
-import json
-import logging
 import time
 
 from dmskafka import _core
@@ -17,7 +15,17 @@ from dmskafka.models import (
 __all__ = ["ClientBuilder", "KafkaClient", "KafkaAsyncClient", "FutureSdkResponse"]
 
 PRODUCT = "dmskafka-python/" + _core.__version__
-_log = logging.getLogger("dmskafka")
+_INFO = 20  # logging.INFO; `logging` itself is imported on first use, to keep import fast.
+_log = None
+
+
+def _logger():
+    global _log
+    if _log is None:
+        import logging
+
+        _log = logging.getLogger("dmskafka")
+    return _log
 
 
 class ClientBuilder:
@@ -57,13 +65,13 @@ class ClientBuilder:
         self._http_handler = http_handler
         return self
 
-    def with_stream_log(self, stream=None, log_level=logging.INFO, format_string=None):
+    def with_stream_log(self, stream=None, log_level=_INFO, format_string=None):
         from dmskafka import _logging
 
         self._logging.append(lambda: _logging.add_stream_handler(stream, log_level, format_string))
         return self
 
-    def with_file_log(self, path, log_level=logging.INFO, max_bytes=10485760, backup_count=5, format_string=None):
+    def with_file_log(self, path, log_level=_INFO, max_bytes=10485760, backup_count=5, format_string=None):
         from dmskafka import _logging
 
         self._logging.append(
@@ -164,6 +172,8 @@ def _connector_response(core_response):
 
 def _json_response(klass):
     def build(core_response):
+        import json
+
         raw = core_response.raw_content
         resp = klass._from_json(json.loads(raw))
         resp.status_code = core_response.status_code
@@ -187,7 +197,7 @@ class KafkaClient(_BaseClient):
         """Enables Smart Connect (pay-per-use instance): `POST /v2/{project_id}/instances/{instance_id}/connector`."""
         started = time.perf_counter()
         core = self._core.create_connector(_instance_id(request), getattr(request, "body", None), _headers)
-        if _log.isEnabledFor(logging.INFO):
+        if (_log or _logger()).isEnabledFor(_INFO):
             _log_call("POST", "create_connector", core, started)
         return _connector_response(core)
 
@@ -199,7 +209,7 @@ class KafkaClient(_BaseClient):
     def _lifecycle(self, name, request, task_id=None, headers=None):
         started = time.perf_counter()
         core = self._core.call(name, _instance_id(request), task_id, headers)
-        if _log.isEnabledFor(logging.INFO):
+        if (_log or _logger()).isEnabledFor(_INFO):
             _log_call("GET" if name.startswith("show") else "POST", name, core, started)
         return _LIFECYCLE[name](core)
 
@@ -229,7 +239,7 @@ class KafkaClient(_BaseClient):
 
 
 def _log_call(method, operation, core, started):
-    _log.info(
+    _logger().info(
         "%s %s -> %s in %.1f ms (X-Request-Id: %s)",
         method,
         operation,

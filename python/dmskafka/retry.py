@@ -1,7 +1,6 @@
 """Backoff strategies for invoker retries, with the official formulas."""
 
 from abc import ABC, abstractmethod
-from random import randint
 
 __all__ = [
     "BackoffStrategy",
@@ -12,6 +11,13 @@ __all__ = [
     "DecorRelatedJitterBackoffStrategy",
     "BackoffStrategies",
 ]
+
+def randint(a, b):
+    # `random` costs milliseconds to import; only jittered retries need it.
+    import random
+
+    return random.randint(a, b)
+
 
 _BASE_DELAY_MS = 10
 _MAX_DELAY_MS = 60 * 1000

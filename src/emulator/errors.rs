@@ -163,6 +163,14 @@ impl ApiError {
     }
 }
 
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.kind.status(), self.kind.code(), self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
 pub fn error_body(code: &str, message: &str) -> Vec<u8> {
     // Serializing a map of two strings cannot fail; fall back to a fixed body anyway.
     serde_json::to_vec(&json!({ "error_code": code, "error_msg": message }))

@@ -1,0 +1,42 @@
+# dmskafka — every task has a name here; README, CI and developers call these.
+# `make help` lists them.
+
+PY      ?= python3
+VENV    ?= .venv
+VPY     := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-rust test-python lint fmt bench clean
+
+help: ## list the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+SOURCES := pyproject.toml Cargo.toml Cargo.lock $(shell find src python -type f 2>/dev/null)
+
+$(VPY):
+	$(PY) -m venv $(VENV)
+
+$(STAMP): $(VPY) $(SOURCES)
+	$(VPY) -m pip install --quiet -e .
+	touch $@
+
+$(STAMP)-test: $(VPY) $(SOURCES)
+	$(VPY) -m pip install --quiet -e ".[test]"
+	touch $@ $(STAMP)
+
+install: $(STAMP) ## build the Rust core (release) and install dmskafka into .venv
+
+run: install ## the quickstart: enable Smart Connect on the local emulator, no account needed
+	$(VPY) examples/quickstart.py
+
+test-rust: ## cargo tests of the core and the emulator (no Python)
+	cargo test --features emulator
+
+test-python: $(STAMP)-test ## pytest: real HTTP on 127.0.0.1, the emulator, the official SDK as oracle
+	$(VPY) -m pytest
+
+test: test-rust test-python ## every test
+
+clean: ## remove build outputs and the virtualenv
+	rm -rf target $(VENV) .pytest_cache .hypothesis

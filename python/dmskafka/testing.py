@@ -1,0 +1,198 @@
+"""A local DMS for Kafka emulator for tests: a fake cloud, as moto is for boto3.
+
+    from dmskafka.testing import Emulator
+
+    with Emulator() as emu:
+        instance_id = emu.add_instance()
+        client = (KafkaClient.new_builder()
+                  .with_credentials(BasicCredentials(emu.ak, emu.sk, emu.project_id))
+                  .with_endpoints([emu.endpoint])
+                  .build())
+        ...
+        emu.advance(5)          # finish running jobs without sleeping
+
+With pytest, the ``dmskafka_emulator`` fixture yields a started ``Emulator`` per test.
+The emulator runs in this process on background threads, serving 127.0.0.1 on an
+ephemeral port. Routes, error codes and fault semantics: docs/emulator.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Optional
+
+from dmskafka._core import EmulatorServer
+
+__all__ = ["Emulator", "dmskafka_emulator"]
+
+
+class Emulator:
+    """A running emulator; a context manager that stops it on exit.
+
+    ``job_duration`` is how long enabling or deleting Smart Connect takes in emulator
+    time (seconds); ``advance`` moves that time forward.
+    """
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, job_duration: float = 2.0) -> None:
+        self._server = EmulatorServer(host, port, job_duration)
+
+    # -- connection details ------------------------------------------------------------
+    @property
+    def endpoint(self) -> str:
+        """The DMS endpoint, ``http://127.0.0.1:PORT``."""
+        return self._server.endpoint
+
+    @property
+    def iam_endpoint(self) -> str:
+        """The IAM endpoint for project-id discovery (the same server)."""
+        return self._server.iam_endpoint
+
+    @property
+    def port(self) -> int:
+        return self._server.port
+
+    @property
+    def ak(self) -> str:
+        """The seeded access key."""
+        return self._server.ak
+
+    @property
+    def sk(self) -> str:
+        """The seeded secret key (a fake, valid only against this emulator)."""
+        return self._server.sk
+
+    @property
+    def project_id(self) -> str:
+        """The seeded project, owned by the seeded AK; instances go there by default."""
+        return self._server.project_id
+
+    # -- control plane -----------------------------------------------------------------
+    def add_credentials(
+        self,
+        ak: str,
+        sk: str,
+        project_id: str,
+        security_token: Optional[str] = None,
+        *,
+        region: Optional[str] = None,
+    ) -> None:
+        """Registers an AK/SK owning ``project_id``.
+
+        With ``security_token`` the AK is temporary: requests must carry that
+        X-Security-Token. Registering an AK again replaces its SK and token and adds the
+        project (so one AK can own several projects). ``region`` limits the IAM lookup
+        ``GET /v3/projects?name=`` to that region; by default the project answers for any.
+        """
+        self._server.add_credentials(ak, sk, project_id, security_token, region)
+
+    def add_instance(
+        self,
+        instance_id: Optional[str] = None,
+        *,
+        project_id: Optional[str] = None,
+        charging_mode: str = "postPaid",
+        flavor: str = "new",
+        specification: Optional[str] = None,
+        status: str = "RUNNING",
+        name: Optional[str] = None,
+        job_duration: Optional[float] = None,
+        fail_enable: bool = False,
+    ) -> str:
+        """Seeds an instance and returns its id (a new UUID unless given).
+
+        ``charging_mode``: "postPaid" (pay-per-use) or "prePaid". ``flavor``: "new" or
+        "old"; an old flavor's ``specification`` is its bandwidth (100MB by default) and
+        enabling Smart Connect then needs specification and spec_code. ``fail_enable``
+        makes the enable job end FAILED; ``job_duration`` overrides the emulator's.
+        """
+        return self._server.add_instance(
+            instance_id,
+            project_id,
+            charging_mode,
+            flavor,
+            specification,
+            status,
+            name,
+            job_duration,
+            fail_enable,
+        )
+
+    def show_instance(self, instance_id: str) -> Dict[str, Any]:
+        """The emulator's view: the ShowInstance body plus project_id, flavor and tasks."""
+        return self._server.show_instance(instance_id)
+
+    def requests(self) -> List[Dict[str, Any]]:
+        """Received requests, oldest first: method, path, query, headers, body, route,
+        status (None when dropped), error_code, request_id, fault, received_at."""
+        return self._server.requests()
+
+    def clear_requests(self) -> None:
+        self._server.clear_requests()
+
+    def inject_fault(
+        self,
+        route: Optional[str] = None,
+        *,
+        latency: Optional[float] = None,
+        status: Optional[int] = None,
+        body: Optional[str] = None,
+        count: Optional[int] = None,
+        probability: Optional[float] = None,
+        drop_connection: bool = False,
+        truncate_body: bool = False,
+        trickle: Optional[float] = None,
+        seed: Optional[int] = None,
+    ) -> None:
+        """Adds a fault rule; see docs/emulator.md for the semantics.
+
+        ``route``: "create_connector", "show_instance", "show_background_task",
+        "delete_connector", "list_projects", or None for every request. ``latency`` and
+        ``trickle`` are seconds; ``count`` None means until ``clear_faults``.
+        """
+        self._server.inject_fault(
+            route,
+            latency=latency,
+            status=status,
+            body=body,
+            count=count,
+            probability=probability,
+            drop_connection=drop_connection,
+            truncate_body=truncate_body,
+            trickle=trickle,
+            seed=seed,
+        )
+
+    def clear_faults(self) -> None:
+        self._server.clear_faults()
+
+    def advance(self, seconds: float) -> None:
+        """Fast-forwards emulator time: jobs due by then are finished on the next look.
+        Signature checks keep using the real clock."""
+        self._server.advance(seconds)
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def close(self) -> None:
+        """Stops the server; idempotent."""
+        self._server.close()
+
+    def __enter__(self) -> "Emulator":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Emulator(endpoint={self.endpoint!r})"
+
+
+try:  # A pytest plugin when pytest is there; a plain module otherwise.
+    import pytest
+except ImportError:  # pragma: no cover - exercised only without pytest
+    pytest = None  # type: ignore[assignment]
+
+if pytest is not None:
+
+    @pytest.fixture
+    def dmskafka_emulator() -> Iterator[Emulator]:
+        """A started ``dmskafka.testing.Emulator``, stopped after the test."""
+        with Emulator() as emu:
+            yield emu

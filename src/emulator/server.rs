@@ -1,0 +1,267 @@
+//! The HTTP server: its own small runtime on background threads, the accept loop, and
+//! the per-request pipeline (read -> fault -> route -> authenticate -> handle -> log).
+//!
+//! The emulator never shares the client's runtime, so an in-process client and emulator
+//! do not compete for the same workers. No lock is held across an await.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+
+use super::auth::{self, parse_query, Received};
+use super::body::EmuBody;
+use super::clock::iso_millis;
+use super::errors::{error_body, ApiError, ErrorKind};
+use super::faults::Applied;
+use super::log::{redact, RequestRecord};
+use super::routes::{self, Matched, Reply, Route};
+use super::{EmulatorError, Shared};
+
+/// Larger request bodies get 413.
+const MAX_BODY: usize = 1024 * 1024;
+
+/// The running server: a stop signal and the thread that owns the runtime.
+pub struct Running {
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops accepting, drops every connection and joins the server thread. Idempotent.
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            // The loop may already be gone; either way it stops.
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            // A panic in the server thread has nothing left to clean up.
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Binds synchronously, so a taken port fails `start` instead of the background thread.
+pub fn bind(addr: SocketAddr) -> Result<std::net::TcpListener, EmulatorError> {
+    let listener =
+        std::net::TcpListener::bind(addr).map_err(|e| EmulatorError::Start(format!("cannot bind {addr}: {e}")))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| EmulatorError::Start(format!("cannot configure the socket: {e}")))?;
+    Ok(listener)
+}
+
+pub fn spawn(std_listener: std::net::TcpListener, shared: Arc<Shared>, workers: usize) -> Result<Running, EmulatorError> {
+    let start = |what: &str, e: std::io::Error| EmulatorError::Start(format!("{what}: {e}"));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers.max(1))
+        .thread_name("dmskafka-emulator-io")
+        .enable_all()
+        .build()
+        .map_err(|e| start("cannot start the emulator runtime", e))?;
+    let listener = {
+        let _context = rt.enter();
+        TcpListener::from_std(std_listener).map_err(|e| start("cannot register the socket", e))?
+    };
+    let (tx, rx) = oneshot::channel();
+    let thread = std::thread::Builder::new()
+        .name("dmskafka-emulator".to_owned())
+        .spawn(move || {
+            rt.block_on(accept_loop(listener, shared, rx));
+            // Connection tasks (some asleep in latency faults) are dropped, not awaited.
+            rt.shutdown_timeout(Duration::from_secs(1));
+        })
+        .map_err(|e| start("cannot start the emulator thread", e))?;
+    Ok(Running { stop: Some(tx), thread: Some(thread) })
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: oneshot::Receiver<()>) {
+    loop {
+        tokio::select! {
+            _ = &mut stop => return,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    tokio::spawn(serve(stream, shared.clone()));
+                }
+                // Out of descriptors and the like: back off rather than spin.
+                Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+            },
+        }
+    }
+}
+
+async fn serve(stream: TcpStream, shared: Arc<Shared>) {
+    // Small JSON answers: Nagle would only add latency.
+    let _ = stream.set_nodelay(true);
+    let service = service_fn(move |req| handle(req, shared.clone()));
+    // Errors here are client disconnects and injected aborts; nothing to report.
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+/// Returned to hyper to close the connection without a response.
+#[derive(Debug)]
+struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<EmuBody>, DropConnection> {
+    let (parts, incoming) = req.into_parts();
+    let method = parts.method.as_str().to_owned();
+    let raw_path = parts.uri.path().to_owned();
+    let raw_query = parts.uri.query().unwrap_or("").to_owned();
+    let mut headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let received_at = iso_millis(shared.clock.now_ms());
+    let body = match Limited::new(incoming, MAX_BODY).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(()),
+        // The client went away mid-body: nobody to answer.
+        Err(_) => return Err(DropConnection),
+    };
+
+    let matched = routes::match_route(&method, &raw_path);
+    let fault = shared.faults.pick(matched.name());
+    if let Some(latency) = fault.as_ref().and_then(Applied::latency) {
+        tokio::time::sleep(latency).await;
+    }
+    let drop = fault.as_ref().is_some_and(|f| f.drop_connection);
+    let query = parse_query(Some(&raw_query));
+
+    let reply = match (&fault, &body) {
+        _ if drop => None,
+        (Some(Applied { status: Some(status), body: injected, .. }), _) => Some(injected_reply(*status, injected.as_deref())),
+        (_, Err(())) => Some(Reply::error(&ApiError::new(
+            ErrorKind::BodyTooLarge,
+            format!("Request body too large: the limit is {MAX_BODY} bytes."),
+        ))),
+        (_, Ok(bytes)) => Some(process(&shared, &matched, &method, &raw_path, &query, &headers, bytes)),
+    };
+    // A body-only fault replaces the handled response's body and keeps its status.
+    let reply = reply.map(|mut r| {
+        if let Some(Applied { status: None, body: Some(b), .. }) = &fault {
+            r.body = b.clone().into_bytes();
+            r.json = is_json(&r.body);
+        }
+        r
+    });
+
+    let request_id = reply.as_ref().map(|_| uuid::Uuid::new_v4().to_string());
+    redact(&mut headers);
+    shared.log.push(RequestRecord {
+        method,
+        path: raw_path,
+        query: raw_query,
+        headers,
+        body: body.as_ref().map_or_else(|()| String::from("<body over the size limit>"), |b| String::from_utf8_lossy(b).into_owned()),
+        route: matched.name(),
+        status: reply.as_ref().map(|r| r.status),
+        error_code: reply.as_ref().and_then(|r| r.error_code).map(str::to_owned),
+        request_id: request_id.clone(),
+        fault: fault.clone(),
+        received_at,
+    });
+
+    match (reply, request_id) {
+        (Some(reply), Some(id)) => Ok(response(reply, &id, fault.as_ref())),
+        _ => Err(DropConnection),
+    }
+}
+
+/// Routes, authenticates and handles one request.
+fn process(
+    shared: &Shared,
+    matched: &Matched,
+    method: &str,
+    raw_path: &str,
+    query: &[(String, String)],
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Reply {
+    let route = match matched {
+        Matched::NotFound => return routes::not_found(method, raw_path),
+        Matched::WrongMethod { allowed, .. } => return routes::wrong_method(method, raw_path, allowed),
+        Matched::Route(route) => route,
+    };
+    let received = Received { method, raw_path, query, headers, body };
+    let ak = match auth::verify(&received, &shared.creds, route.project(), time::OffsetDateTime::now_utc()) {
+        Ok(ak) => ak,
+        Err(e) => return Reply::error(&e),
+    };
+    let now = shared.clock.now_ms();
+    match route {
+        Route::ListProjects => routes::list_projects(&shared.creds, &ak, query, &shared.endpoint, &shared.domain_id),
+        other => {
+            let mut state = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            routes::dispatch(other, body, &mut state, now)
+        }
+    }
+}
+
+/// The answer to an injected status: the given body, or the table's error body.
+fn injected_reply(status: u16, body: Option<&str>) -> Reply {
+    let kind = ErrorKind::for_injected_status(status);
+    let body = match body {
+        Some(b) => b.as_bytes().to_vec(),
+        None if status < 400 => Vec::new(),
+        None => error_body(kind.code(), &format!("Injected fault: HTTP {status}.")),
+    };
+    let json = is_json(&body);
+    Reply { status, body, json, error_code: (status >= 400).then(|| kind.code()), allow: None }
+}
+
+/// Injected bodies may be anything; only JSON is labelled as JSON.
+fn is_json(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
+}
+
+fn response(reply: Reply, request_id: &str, fault: Option<&Applied>) -> Response<EmuBody> {
+    let full_len = reply.body.len();
+    let content_type = match (reply.body.is_empty(), reply.json) {
+        (true, _) => None,
+        (false, true) => Some("application/json"),
+        (false, false) => Some("text/plain; charset=utf-8"),
+    };
+    let truncate = fault.is_some_and(|f| f.truncate_body) && full_len > 0;
+    let body = match fault.and_then(Applied::trickle) {
+        _ if truncate => EmuBody::truncated(reply.body),
+        Some(total) => EmuBody::trickle(reply.body, total),
+        None => EmuBody::full(reply.body),
+    };
+    let mut resp = Response::new(body);
+    *resp.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        headers.insert("x-request-id", v);
+    }
+    if let Some(ct) = content_type {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+    }
+    if let Some(allow) = reply.allow {
+        headers.insert(ALLOW, HeaderValue::from_static(allow));
+    }
+    if truncate {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(full_len));
+    }
+    resp
+}
