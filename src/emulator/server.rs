@@ -8,7 +8,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Limited};
+use bytes::Bytes;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::service::service_fn;
@@ -122,58 +123,56 @@ impl std::fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
-async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<EmuBody>, DropConnection> {
+/// A request as it came off the wire.
+struct Wire {
+    method: String,
+    raw_path: String,
+    raw_query: String,
+    headers: Vec<(String, String)>,
+    /// `None` when it was over `MAX_BODY`.
+    body: Option<Bytes>,
+}
+
+/// Reads the head and the (bounded) body; `Err` when the client went away mid-body.
+async fn read(req: Request<Incoming>) -> Result<Wire, DropConnection> {
     let (parts, incoming) = req.into_parts();
-    let method = parts.method.as_str().to_owned();
-    let raw_path = parts.uri.path().to_owned();
-    let raw_query = parts.uri.query().unwrap_or("").to_owned();
-    let mut headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-        .collect();
-    let received_at = iso_millis(shared.clock.now_ms());
     let body = match Limited::new(incoming, MAX_BODY).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(()),
-        // The client went away mid-body: nobody to answer.
+        Ok(collected) => Some(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => None,
         Err(_) => return Err(DropConnection),
     };
+    Ok(Wire {
+        method: parts.method.as_str().to_owned(),
+        raw_path: parts.uri.path().to_owned(),
+        raw_query: parts.uri.query().unwrap_or("").to_owned(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect(),
+        body,
+    })
+}
 
-    let matched = routes::match_route(&method, &raw_path);
+/// The pipeline: read -> fault -> (route -> authenticate -> handle) -> log -> respond.
+async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<EmuBody>, DropConnection> {
+    let received_at = iso_millis(shared.clock.now_ms());
+    let mut wire = read(req).await?;
+    let matched = routes::match_route(&wire.method, &wire.raw_path);
     let fault = shared.faults.pick(matched.name());
     if let Some(latency) = fault.as_ref().and_then(Applied::latency) {
         tokio::time::sleep(latency).await;
     }
-    let drop = fault.as_ref().is_some_and(|f| f.drop_connection);
-    let query = parse_query(Some(&raw_query));
-
-    let reply = match (&fault, &body) {
-        _ if drop => None,
-        (Some(Applied { status: Some(status), body: injected, .. }), _) => Some(injected_reply(*status, injected.as_deref())),
-        (_, Err(())) => Some(Reply::error(&ApiError::new(
-            ErrorKind::BodyTooLarge,
-            format!("Request body too large: the limit is {MAX_BODY} bytes."),
-        ))),
-        (_, Ok(bytes)) => Some(process(&shared, &matched, &method, &raw_path, &query, &headers, bytes)),
-    };
-    // A body-only fault replaces the handled response's body and keeps its status.
-    let reply = reply.map(|mut r| {
-        if let Some(Applied { status: None, body: Some(b), .. }) = &fault {
-            r.body = b.clone().into_bytes();
-            r.json = is_json(&r.body);
-        }
-        r
-    });
-
+    let reply = answer(&shared, &wire, &matched, fault.as_ref());
     let request_id = reply.as_ref().map(|_| uuid::Uuid::new_v4().to_string());
-    redact(&mut headers);
+
+    redact(&mut wire.headers);
     shared.log.push(RequestRecord {
-        method,
-        path: raw_path,
-        query: raw_query,
-        headers,
-        body: body.as_ref().map_or_else(|()| String::from("<body over the size limit>"), |b| String::from_utf8_lossy(b).into_owned()),
+        body: wire.body.as_ref().map_or_else(|| "<over the size limit>".to_owned(), |b| String::from_utf8_lossy(b).into_owned()),
+        method: wire.method,
+        path: wire.raw_path,
+        query: wire.raw_query,
+        headers: wire.headers,
         route: matched.name(),
         status: reply.as_ref().map(|r| r.status),
         error_code: reply.as_ref().and_then(|r| r.error_code).map(str::to_owned),
@@ -182,35 +181,53 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<
         received_at,
     });
 
-    match (reply, request_id) {
-        (Some(reply), Some(id)) => Ok(response(reply, &id, fault.as_ref())),
-        _ => Err(DropConnection),
+    let (Some(reply), Some(id)) = (reply, request_id) else { return Err(DropConnection) };
+    let mut resp = response(reply, &id, fault.as_ref());
+    if matched.name() == Some("list_projects") {
+        // IAM calls its request id X-IAM-Trace-Id; the SDKs quote it in their errors.
+        if let Ok(v) = HeaderValue::from_str(&id) {
+            resp.headers_mut().insert("x-iam-trace-id", v);
+        }
     }
+    Ok(resp)
+}
+
+/// What to answer, after any fault; `None` to drop the connection.
+fn answer(shared: &Shared, wire: &Wire, matched: &Matched, fault: Option<&Applied>) -> Option<Reply> {
+    let mut reply = match (fault, &wire.body) {
+        (Some(f), _) if f.drop_connection => return None,
+        (Some(Applied { status: Some(status), body, .. }), _) => return Some(injected_reply(*status, body.as_deref())),
+        (_, None) => Reply::error(&ApiError::new(
+            ErrorKind::BodyTooLarge,
+            format!("Request body too large: the limit is {MAX_BODY} bytes."),
+        )),
+        (_, Some(body)) => process(shared, matched, wire, body),
+    };
+    // A body-only fault replaces the handled answer's body and keeps its status.
+    if let Some(Applied { status: None, body: Some(b), .. }) = fault {
+        reply.body = b.clone().into_bytes();
+        reply.json = is_json(&reply.body);
+    }
+    Some(reply)
 }
 
 /// Routes, authenticates and handles one request.
-fn process(
-    shared: &Shared,
-    matched: &Matched,
-    method: &str,
-    raw_path: &str,
-    query: &[(String, String)],
-    headers: &[(String, String)],
-    body: &[u8],
-) -> Reply {
+fn process(shared: &Shared, matched: &Matched, wire: &Wire, body: &[u8]) -> Reply {
+    let (method, raw_path) = (wire.method.as_str(), wire.raw_path.as_str());
     let route = match matched {
         Matched::NotFound => return routes::not_found(method, raw_path),
         Matched::WrongMethod { allowed, .. } => return routes::wrong_method(method, raw_path, allowed),
         Matched::Route(route) => route,
     };
-    let received = Received { method, raw_path, query, headers, body };
+    let query = parse_query(&wire.raw_query);
+    let received = Received { method, raw_path, query: &query, headers: &wire.headers, body };
     let ak = match auth::verify(&received, &shared.creds, route.project(), time::OffsetDateTime::now_utc()) {
         Ok(ak) => ak,
         Err(e) => return Reply::error(&e),
     };
     let now = shared.clock.now_ms();
     match route {
-        Route::ListProjects => routes::list_projects(&shared.creds, &ak, query, &shared.endpoint, &shared.domain_id),
+        Route::ListProjects => routes::list_projects(&shared.creds, &ak, &query, &shared.endpoint, &shared.domain_id),
         other => {
             let mut state = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             routes::dispatch(other, body, &mut state, now)

@@ -496,13 +496,14 @@ impl State {
             check_old_flavor(&inst.specification, body)?;
         }
         let connector_id = uuid::Uuid::new_v4().to_string();
-        let params = serde_json::json!({
-            "connector_id": connector_id,
-            "node_cnt": body.node_cnt,
-            "specification": body.specification,
-            "spec_code": body.spec_code,
-        })
-        .to_string();
+        let mut params = serde_json::json!({ "connector_id": connector_id, "node_cnt": body.node_cnt });
+        if let (Some(spec), Some(map)) = (body.specification, params.as_object_mut()) {
+            map.insert("specification".to_owned(), spec.into());
+        }
+        if let (Some(code), Some(map)) = (&body.spec_code, params.as_object_mut()) {
+            map.insert("spec_code".to_owned(), code.as_str().into());
+        }
+        let params = params.to_string();
         let effect = Effect::Enable { connector_id: connector_id.clone(), node_cnt: body.node_cnt };
         let job_id = inst.start_task("createConnector", effect, params, now, default_ms);
         inst.status = EXTENDING.to_owned();

@@ -90,8 +90,13 @@ impl SignedHeaders {
         SignedHeaders(names)
     }
 
-    /// The names as listed in an `Authorization` header (`a;b;c`), as received.
+    /// The names as listed in an `Authorization` header (`a;b;c`), as received. An empty
+    /// list is no names, as the signer prints it (not one empty name), so that
+    /// `parse(x.to_string()) == x` and a verifier rebuilds the signer's canonical request.
     pub fn parse(list: &str) -> Self {
+        if list.is_empty() {
+            return SignedHeaders(Vec::new());
+        }
         SignedHeaders(list.split(';').map(str::to_owned).collect())
     }
 
@@ -245,6 +250,14 @@ mod tests {
         assert_eq!(c.method, "PUT");
         let c = CanonicalRequest::new("put", "/", &[], &h, SignedHeaders::from_headers(&h), b"");
         assert_eq!(c.payload_hash, EMPTY_HASH);
+    }
+
+    #[test]
+    fn an_empty_list_parses_to_no_names_and_round_trips() {
+        let none = SignedHeaders::from_headers(&[]);
+        assert_eq!(none.to_string(), "");
+        assert_eq!(SignedHeaders::parse(""), none);
+        assert_eq!(SignedHeaders::parse(";").names(), ["", ""]);
     }
 
     #[test]
