@@ -270,16 +270,14 @@ def test_credentials_from_the_profile_file(recorder, monkeypatch, tmp_path, home
         monkeypatch.setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", str(path))
     else:
         path = os.path.join(home, ".huaweicloud", "credentials")
-        os.makedirs(os.path.dirname(path))
+        os.makedirs(os.path.dirname(path), exist_ok=True)  # the official SDK creates it on import
     try:
         with open(path, "w") as f:
             f.write(text)
         enable(KafkaClient.new_builder().with_endpoints([recorder.endpoint]).build())
     finally:
         if where == "home":
-            import shutil
-
-            shutil.rmtree(os.path.dirname(path))
+            os.remove(path)
     headers = recorder.requests[0]["headers"]
     assert headers["X-Project-Id"] == "fileproject"
     assert "Access=FILEAK," in headers["Authorization"]
