@@ -14,12 +14,29 @@ use crate::signer::{self, SigningInput};
 use crate::transport;
 use crate::validate;
 
-/// A response as received: status, request id and the raw body.
+/// A response as received: status, request id and the raw body; with `CallOptions::trace`,
+/// also the request line and headers as sent (the security token masked).
 #[derive(Debug, Clone)]
 pub struct RawResponse {
     pub status: u16,
     pub request_id: Option<String>,
     pub body: Vec<u8>,
+    pub trace: Option<Trace>,
+}
+
+/// What was sent, for debug logs and HTTP handlers. Never holds a secret.
+#[derive(Debug, Clone)]
+pub struct Trace {
+    pub method: &'static str,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+}
+
+/// Per-call options: headers to add (signed like the others) and whether to keep a `Trace`.
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    pub headers: Vec<(String, String)>,
+    pub trace: bool,
 }
 
 impl RawResponse {
@@ -73,7 +90,7 @@ struct Call<'a> {
     query: Vec<(String, String)>,
     body: Vec<u8>,
     content_type: bool,
-    extra_headers: &'a [(String, String)],
+    opts: &'a CallOptions,
 }
 
 /// A DMS for Kafka client. Cheap to share: clone the `Arc` it lives in.
@@ -142,7 +159,7 @@ impl Client {
         &self,
         instance_id: &str,
         body: &CreateConnectorReq,
-        extra_headers: &[(String, String)],
+        opts: &CallOptions,
     ) -> Result<(CreateConnectorResponse, RawResponse), Error> {
         let project_id = self.project_id()?;
         validate::id("instance_id", instance_id)?;
@@ -154,7 +171,7 @@ impl Client {
                 query: Vec::new(),
                 body: json,
                 content_type: true,
-                extra_headers,
+                opts,
             })
             .await?;
         let parsed = serde_json::from_slice::<CreateConnectorResponse>(&raw.body)
@@ -163,8 +180,8 @@ impl Client {
     }
 
     /// `GET /v2/{project_id}/instances/{instance_id}`.
-    pub async fn show_instance(&self, instance_id: &str, extra_headers: &[(String, String)]) -> Result<RawResponse, Error> {
-        self.get_or_post("GET", &["instances", instance_id], instance_id, extra_headers).await
+    pub async fn show_instance(&self, instance_id: &str, opts: &CallOptions) -> Result<RawResponse, Error> {
+        self.get_or_post("GET", &["instances", instance_id], instance_id, opts).await
     }
 
     /// `GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}`.
@@ -172,16 +189,16 @@ impl Client {
         &self,
         instance_id: &str,
         task_id: &str,
-        extra_headers: &[(String, String)],
+        opts: &CallOptions,
     ) -> Result<RawResponse, Error> {
         validate::id("task_id", task_id)?;
-        self.get_or_post("GET", &["instances", instance_id, "tasks", task_id], instance_id, extra_headers)
+        self.get_or_post("GET", &["instances", instance_id, "tasks", task_id], instance_id, opts)
             .await
     }
 
     /// `POST /v2/{project_id}/kafka/instances/{instance_id}/delete-connector`.
-    pub async fn delete_connector(&self, instance_id: &str, extra_headers: &[(String, String)]) -> Result<RawResponse, Error> {
-        self.get_or_post("POST", &["kafka", "instances", instance_id, "delete-connector"], instance_id, extra_headers)
+    pub async fn delete_connector(&self, instance_id: &str, opts: &CallOptions) -> Result<RawResponse, Error> {
+        self.get_or_post("POST", &["kafka", "instances", instance_id, "delete-connector"], instance_id, opts)
             .await
     }
 
@@ -190,7 +207,7 @@ impl Client {
         method: &'static str,
         segments: &[&str],
         instance_id: &str,
-        extra_headers: &[(String, String)],
+        opts: &CallOptions,
     ) -> Result<RawResponse, Error> {
         let project_id = self.project_id()?;
         validate::id("instance_id", instance_id)?;
@@ -200,7 +217,7 @@ impl Client {
             path.push_str(&segment(s));
         }
         let raw = self
-            .execute(Call { method, path, query: Vec::new(), body: Vec::new(), content_type: true, extra_headers })
+            .execute(Call { method, path, query: Vec::new(), body: Vec::new(), content_type: true, opts })
             .await?;
         raw.require_json_object()?;
         Ok(raw)
@@ -231,7 +248,7 @@ impl Client {
                 query: vec![("name".to_owned(), region_id.to_owned())],
                 body: Vec::new(),
                 content_type: false,
-                extra_headers: &[],
+                opts: &CallOptions::default(),
             })
             .await
             .map_err(|e| match e {
@@ -323,12 +340,12 @@ impl Client {
 
     /// The signed headers, in the order they are sent.
     fn headers(&self, host: &str, call: &Call<'_>, sdk_date: String) -> Vec<(String, String)> {
-        let mut headers: Vec<(String, String)> = Vec::with_capacity(8 + call.extra_headers.len());
+        let mut headers: Vec<(String, String)> = Vec::with_capacity(8 + call.opts.headers.len());
         if call.content_type {
             headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
         }
         headers.push(("User-Agent".to_owned(), self.user_agent.clone()));
-        headers.extend(call.extra_headers.iter().cloned());
+        headers.extend(call.opts.headers.iter().cloned());
         if let Some(p) = &self.credentials.project_id {
             headers.push(("X-Project-Id".to_owned(), p.clone()));
         }
@@ -365,6 +382,17 @@ impl Client {
         } else {
             format!("{}{}?{}", endpoint.base, call.path, query)
         };
+        let trace = call.opts.trace.then(|| Trace {
+            method: call.method,
+            url: url.clone(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| {
+                    let shown = if k.eq_ignore_ascii_case("X-Security-Token") { "****" } else { v.as_str() };
+                    (k.clone(), shown.to_owned())
+                })
+                .collect(),
+        });
         let method = reqwest::Method::from_bytes(call.method.as_bytes()).map_err(|e| Error::Sdk(e.to_string()))?;
         let mut req = self.http.request(method, url);
         for (k, v) in &headers {
@@ -376,7 +404,7 @@ impl Client {
         // A bound on the whole call, so a response trickled byte by byte cannot hang it.
         let deadline = self.config.connect_timeout + self.config.read_timeout;
         match tokio::time::timeout(deadline, self.receive(req)).await {
-            Ok(result) => result,
+            Ok(result) => result.map(|raw| RawResponse { trace, ..raw }),
             Err(_) => Err(transport::read_timeout(&self.config)),
         }
     }
@@ -402,7 +430,7 @@ impl Client {
             body.extend_from_slice(&chunk);
         }
         match status {
-            200..=299 => Ok(RawResponse { status, request_id, body }),
+            200..=299 => Ok(RawResponse { status, request_id, body, trace: None }),
             300..=399 => Err(Error::Service {
                 status,
                 error: SdkError {

@@ -21,7 +21,7 @@ pub mod emulator;
 #[cfg(feature = "python")]
 mod python;
 
-pub use client::{Client, RawResponse};
+pub use client::{CallOptions, Client, RawResponse, Trace};
 pub use config::HttpConfig;
 pub use credentials::Credentials;
 pub use error::{Error, SdkError};

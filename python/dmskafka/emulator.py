@@ -40,6 +40,14 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     from dmskafka.testing import Emulator
 
+    # Handlers first: whoever reads the banner may signal at once.
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     emu = Emulator(host=_loopback(args.host), port=args.port, job_duration=args.job_duration)
     instance_id = emu.add_instance(name="emulated-kafka")
     print(f"dmskafka emulator listening on {emu.endpoint}")
@@ -51,13 +59,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"  instance id:   {instance_id}  (pay-per-use, new flavor, RUNNING)")
     print("Press Ctrl-C to stop.", flush=True)
 
-    stop = threading.Event()
-
-    def _stop(signum: int, frame: object) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
     try:
         # A timed wait keeps the main thread responsive to signals on every platform.
         while not stop.wait(0.5):

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use super::{convert, errors};
-use crate::client::{Client, RawResponse};
+use crate::client::{CallOptions, Client, RawResponse, Trace};
 use crate::credentials::{self, Credentials, Secret};
 use crate::error::Error;
 use crate::signer::{self, SigningInput};
@@ -28,6 +28,7 @@ pub struct CoreResponse {
     #[pyo3(get)]
     connector_id: Option<String>,
     body: Vec<u8>,
+    sent: Option<Trace>,
 }
 
 #[pymethods]
@@ -36,11 +37,24 @@ impl CoreResponse {
     fn raw_content<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.body)
     }
+
+    /// `(method, url, headers)` as sent, when the call asked for a trace; the token is masked.
+    #[getter]
+    fn trace(&self) -> Option<(&'static str, String, Vec<(String, String)>)> {
+        self.sent.as_ref().map(|t| (t.method, t.url.clone(), t.headers.clone()))
+    }
 }
 
 impl From<RawResponse> for CoreResponse {
     fn from(raw: RawResponse) -> Self {
-        CoreResponse { status_code: raw.status, request_id: raw.request_id, job_id: None, connector_id: None, body: raw.body }
+        CoreResponse {
+            status_code: raw.status,
+            request_id: raw.request_id,
+            job_id: None,
+            connector_id: None,
+            body: raw.body,
+            sent: raw.trace,
+        }
     }
 }
 
@@ -74,13 +88,13 @@ where
     })
 }
 
-fn headers_or_empty(headers: Option<Vec<(String, String)>>) -> Result<Vec<(String, String)>, Error> {
+fn call_options(headers: Option<Vec<(String, String)>>, trace: bool) -> Result<CallOptions, Error> {
     let headers = headers.unwrap_or_default();
     for (k, v) in &headers {
         validate::header_value("header name", k)?;
         validate::header_value("header value", v)?;
     }
-    Ok(headers)
+    Ok(CallOptions { headers, trace })
 }
 
 #[pyclass(frozen, module = "dmskafka._core")]
@@ -93,25 +107,20 @@ fn create_inputs(
     instance_id: &Bound<'_, PyAny>,
     body: Option<&Bound<'_, PyAny>>,
     headers: Option<Vec<(String, String)>>,
-) -> PyResult<(String, crate::model::CreateConnectorReq, Vec<(String, String)>)> {
+    trace: bool,
+) -> PyResult<(String, crate::model::CreateConnectorReq, CallOptions)> {
     let raw_body = convert::body(body)?;
     let checked = (|| {
         let id = validate::id_input("instance_id", &convert::text(instance_id))?;
         let body = validate::create_connector_body(raw_body.as_ref())?;
-        Ok::<_, Error>((id, body, headers_or_empty(headers)?))
+        Ok::<_, Error>((id, body, call_options(headers, trace)?))
     })();
     checked.map_err(errors::to_py)
 }
 
-async fn create(client: Arc<Client>, id: String, body: crate::model::CreateConnectorReq, headers: Vec<(String, String)>) -> Result<CoreResponse, Error> {
-    let (parsed, raw) = client.create_connector(&id, &body, &headers).await?;
-    Ok(CoreResponse {
-        status_code: raw.status,
-        request_id: raw.request_id,
-        job_id: Some(parsed.job_id),
-        connector_id: Some(parsed.connector_id),
-        body: raw.body,
-    })
+async fn create(client: Arc<Client>, id: String, body: crate::model::CreateConnectorReq, opts: CallOptions) -> Result<CoreResponse, Error> {
+    let (parsed, raw) = client.create_connector(&id, &body, &opts).await?;
+    Ok(CoreResponse { job_id: Some(parsed.job_id), connector_id: Some(parsed.connector_id), ..raw.into() })
 }
 
 /// Which lifecycle call: the official operation names.
@@ -121,11 +130,11 @@ enum Lifecycle {
     DeleteConnector,
 }
 
-async fn lifecycle(client: Arc<Client>, op: Lifecycle, id: String, headers: Vec<(String, String)>) -> Result<CoreResponse, Error> {
+async fn lifecycle(client: Arc<Client>, op: Lifecycle, id: String, opts: CallOptions) -> Result<CoreResponse, Error> {
     let raw = match op {
-        Lifecycle::ShowInstance => client.show_instance(&id, &headers).await?,
-        Lifecycle::ShowBackgroundTask(task) => client.show_background_task(&id, &task, &headers).await?,
-        Lifecycle::DeleteConnector => client.delete_connector(&id, &headers).await?,
+        Lifecycle::ShowInstance => client.show_instance(&id, &opts).await?,
+        Lifecycle::ShowBackgroundTask(task) => client.show_background_task(&id, &task, &opts).await?,
+        Lifecycle::DeleteConnector => client.delete_connector(&id, &opts).await?,
     };
     Ok(raw.into())
 }
@@ -137,7 +146,8 @@ impl CoreClient {
         instance_id: &Bound<'_, PyAny>,
         task_id: Option<&Bound<'_, PyAny>>,
         headers: Option<Vec<(String, String)>>,
-    ) -> PyResult<(Lifecycle, String, Vec<(String, String)>)> {
+        trace: bool,
+    ) -> PyResult<(Lifecycle, String, CallOptions)> {
         let checked = (|| {
             let id = validate::id_input("instance_id", &convert::text(instance_id))?;
             let op = match (name, task_id) {
@@ -146,7 +156,7 @@ impl CoreClient {
                 (_, Some(t)) => Lifecycle::ShowBackgroundTask(validate::id_input("task_id", &convert::text(t))?),
                 (_, None) => return Err(Error::validation("task_id", "is required")),
             };
-            Ok::<_, Error>((op, id, headers_or_empty(headers)?))
+            Ok::<_, Error>((op, id, call_options(headers, trace)?))
         })();
         checked.map_err(errors::to_py)
     }
@@ -173,32 +183,34 @@ impl CoreClient {
         Ok(CoreClient { inner: Arc::new(client) })
     }
 
-    #[pyo3(signature = (instance_id, body=None, headers=None))]
+    #[pyo3(signature = (instance_id, body=None, headers=None, trace=false))]
     fn create_connector(
         &self,
         py: Python<'_>,
         instance_id: &Bound<'_, PyAny>,
         body: Option<&Bound<'_, PyAny>>,
         headers: Option<Vec<(String, String)>>,
+        trace: bool,
     ) -> PyResult<CoreResponse> {
-        let (id, body, headers) = create_inputs(instance_id, body, headers)?;
-        block_on(py, create(self.inner.clone(), id, body, headers))
+        let (id, body, opts) = create_inputs(instance_id, body, headers, trace)?;
+        block_on(py, create(self.inner.clone(), id, body, opts))
     }
 
-    #[pyo3(signature = (instance_id, body=None, headers=None))]
+    #[pyo3(signature = (instance_id, body=None, headers=None, trace=false))]
     fn create_connector_async<'py>(
         &self,
         py: Python<'py>,
         instance_id: &Bound<'py, PyAny>,
         body: Option<&Bound<'py, PyAny>>,
         headers: Option<Vec<(String, String)>>,
+        trace: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (id, body, headers) = create_inputs(instance_id, body, headers)?;
-        spawn(py, create(self.inner.clone(), id, body, headers))
+        let (id, body, opts) = create_inputs(instance_id, body, headers, trace)?;
+        spawn(py, create(self.inner.clone(), id, body, opts))
     }
 
     /// `name` is show_instance, show_background_task or delete_connector.
-    #[pyo3(signature = (name, instance_id, task_id=None, headers=None))]
+    #[pyo3(signature = (name, instance_id, task_id=None, headers=None, trace=false))]
     fn call(
         &self,
         py: Python<'_>,
@@ -206,12 +218,13 @@ impl CoreClient {
         instance_id: &Bound<'_, PyAny>,
         task_id: Option<&Bound<'_, PyAny>>,
         headers: Option<Vec<(String, String)>>,
+        trace: bool,
     ) -> PyResult<CoreResponse> {
-        let (op, id, headers) = self.lifecycle_inputs(name, instance_id, task_id, headers)?;
-        block_on(py, lifecycle(self.inner.clone(), op, id, headers))
+        let (op, id, opts) = self.lifecycle_inputs(name, instance_id, task_id, headers, trace)?;
+        block_on(py, lifecycle(self.inner.clone(), op, id, opts))
     }
 
-    #[pyo3(signature = (name, instance_id, task_id=None, headers=None))]
+    #[pyo3(signature = (name, instance_id, task_id=None, headers=None, trace=false))]
     fn call_async<'py>(
         &self,
         py: Python<'py>,
@@ -219,9 +232,10 @@ impl CoreClient {
         instance_id: &Bound<'py, PyAny>,
         task_id: Option<&Bound<'py, PyAny>>,
         headers: Option<Vec<(String, String)>>,
+        trace: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (op, id, headers) = self.lifecycle_inputs(name, instance_id, task_id, headers)?;
-        spawn(py, lifecycle(self.inner.clone(), op, id, headers))
+        let (op, id, opts) = self.lifecycle_inputs(name, instance_id, task_id, headers, trace)?;
+        spawn(py, lifecycle(self.inner.clone(), op, id, opts))
     }
 
     fn __repr__(&self) -> String {
