@@ -33,7 +33,13 @@ struct Signer {
 impl Signer {
     fn seeded(emu: &EmulatorHandle) -> Self {
         let c = emu.credentials();
-        Signer { ak: c.ak.clone(), sk: c.sk.clone(), project_header: Some(c.project_id.clone()), token: None, date: None }
+        Signer {
+            ak: c.ak.clone(),
+            sk: c.sk.clone(),
+            project_header: Some(c.project_id.clone()),
+            token: None,
+            date: None,
+        }
     }
 }
 
@@ -71,7 +77,10 @@ fn sign(
     query: &[(String, String)],
     body: &[u8],
 ) -> Vec<(String, String)> {
-    let date = s.date.clone().unwrap_or_else(|| signer::format_sdk_date(time::OffsetDateTime::now_utc()));
+    let date = s
+        .date
+        .clone()
+        .unwrap_or_else(|| signer::format_sdk_date(time::OffsetDateTime::now_utc()));
     let mut headers = vec![
         ("Content-Type".to_owned(), "application/json".to_owned()),
         ("Host".to_owned(), emu.local_addr().to_string()),
@@ -86,7 +95,14 @@ fn sign(
     let auth = signer::sign(
         &s.ak,
         &s.sk,
-        &SigningInput { method, resource_path: path, query, headers: &headers, body, sdk_date: &date },
+        &SigningInput {
+            method,
+            resource_path: path,
+            query,
+            headers: &headers,
+            body,
+            sdk_date: &date,
+        },
     );
     headers.push(("Authorization".to_owned(), auth.to_string()));
     headers
@@ -101,7 +117,11 @@ async fn send(
     body: &[u8],
 ) -> Result<Resp, Box<dyn std::error::Error>> {
     let q = signer::canonical_query(query);
-    let url = if q.is_empty() { format!("{}{path}", emu.endpoint()) } else { format!("{}{path}?{q}", emu.endpoint()) };
+    let url = if q.is_empty() {
+        format!("{}{path}", emu.endpoint())
+    } else {
+        format!("{}{path}?{q}", emu.endpoint())
+    };
     let mut req = reqwest::Client::new().request(reqwest::Method::from_bytes(method.as_bytes())?, url);
     for (k, v) in headers {
         req = req.header(k.as_str(), v.as_str());
@@ -113,7 +133,13 @@ async fn send(
     Ok(Resp { status, headers, text })
 }
 
-async fn call(emu: &EmulatorHandle, s: &Signer, method: &str, path: &str, body: &[u8]) -> Result<Resp, Box<dyn std::error::Error>> {
+async fn call(
+    emu: &EmulatorHandle,
+    s: &Signer,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> Result<Resp, Box<dyn std::error::Error>> {
     let headers = sign(emu, s, method, path, &[], body);
     send(emu, method, path, &[], &headers, body).await
 }
@@ -142,12 +168,20 @@ fn is_uuid(s: &str) -> bool {
     uuid::Uuid::parse_str(s).is_ok()
 }
 
-async fn task_status(emu: &EmulatorHandle, s: &Signer, id: &str, job: &str) -> Result<String, Box<dyn std::error::Error>> {
+async fn task_status(
+    emu: &EmulatorHandle,
+    s: &Signer,
+    id: &str,
+    job: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
     let r = call(emu, s, "GET", &task_path(emu, id, job), b"").await?;
     assert_eq!(r.status, 200, "{}", r.text);
     let v = r.json();
     assert_eq!(v.get("task_count"), Some(&Value::from("1")));
-    Ok(v.pointer("/tasks/0/status").and_then(Value::as_str).unwrap_or_default().to_owned())
+    Ok(v.pointer("/tasks/0/status")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned())
 }
 
 #[tokio::test]
@@ -158,8 +192,15 @@ async fn enable_then_job_and_instance_follow_the_state_machine() -> R {
 
     let r = call(&emu, &s, "POST", &connector_path(&emu, &id), br#"{"node_cnt": 3}"#).await?;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert!(r.headers.get("x-request-id").and_then(|v| v.to_str().ok()).is_some_and(is_uuid));
-    assert_eq!(r.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/json"));
+    assert!(r
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(is_uuid));
+    assert_eq!(
+        r.headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/json")
+    );
     let (job, connector) = (r.field("job_id"), r.field("connector_id"));
     assert!(is_uuid(&job) && is_uuid(&connector), "{}", r.text);
 
@@ -187,7 +228,14 @@ async fn enable_then_job_and_instance_follow_the_state_machine() -> R {
 async fn node_cnt_as_numeric_string_is_accepted() -> R {
     let emu = start()?;
     let id = emu.add_instance(InstanceSpec::default())?;
-    let r = call(&emu, &Signer::seeded(&emu), "POST", &connector_path(&emu, &id), br#"{"node_cnt": "2"}"#).await?;
+    let r = call(
+        &emu,
+        &Signer::seeded(&emu),
+        "POST",
+        &connector_path(&emu, &id),
+        br#"{"node_cnt": "2"}"#,
+    )
+    .await?;
     assert_eq!(r.status, 200, "{}", r.text);
     Ok(())
 }
@@ -206,7 +254,12 @@ async fn delete_connector_goes_through_connector_deleting() -> R {
     assert_eq!(r.status, 200, "{}", r.text);
     let job = r.field("job_id");
     assert!(is_uuid(&job));
-    assert_eq!(call(&emu, &s, "GET", &instance_path(&emu, &id), b"").await?.field("status"), "CONNECTOR_DELETING");
+    assert_eq!(
+        call(&emu, &s, "GET", &instance_path(&emu, &id), b"")
+            .await?
+            .field("status"),
+        "CONNECTOR_DELETING"
+    );
     emu.advance(Duration::from_secs(3));
     assert_eq!(task_status(&emu, &s, &id, &job).await?, "SUCCESS");
     let v = call(&emu, &s, "GET", &instance_path(&emu, &id), b"").await?.json();
@@ -219,8 +272,13 @@ async fn delete_connector_goes_through_connector_deleting() -> R {
 async fn seeded_failure_ends_failed_without_connector() -> R {
     let emu = start()?;
     let s = Signer::seeded(&emu);
-    let id = emu.add_instance(InstanceSpec { fail_enable: true, ..Default::default() })?;
-    let job = call(&emu, &s, "POST", &connector_path(&emu, &id), b"{}").await?.field("job_id");
+    let id = emu.add_instance(InstanceSpec {
+        fail_enable: true,
+        ..Default::default()
+    })?;
+    let job = call(&emu, &s, "POST", &connector_path(&emu, &id), b"{}")
+        .await?
+        .field("job_id");
     emu.advance(Duration::from_secs(3));
     assert_eq!(task_status(&emu, &s, &id, &job).await?, "FAILED");
     let v = emu.show_instance(&id)?;
@@ -233,13 +291,23 @@ async fn seeded_failure_ends_failed_without_connector() -> R {
 async fn per_instance_job_duration_overrides_the_default() -> R {
     let emu = Emulator::start_with(
         "127.0.0.1:0".parse()?,
-        EmulatorConfig { job_duration: Duration::from_secs(100), ..Default::default() },
+        EmulatorConfig {
+            job_duration: Duration::from_secs(100),
+            ..Default::default()
+        },
     )?;
     let s = Signer::seeded(&emu);
-    let quick = emu.add_instance(InstanceSpec { job_duration: Some(Duration::ZERO), ..Default::default() })?;
+    let quick = emu.add_instance(InstanceSpec {
+        job_duration: Some(Duration::ZERO),
+        ..Default::default()
+    })?;
     let slow = emu.add_instance(InstanceSpec::default())?;
-    let quick_job = call(&emu, &s, "POST", &connector_path(&emu, &quick), b"{}").await?.field("job_id");
-    let slow_job = call(&emu, &s, "POST", &connector_path(&emu, &slow), b"{}").await?.field("job_id");
+    let quick_job = call(&emu, &s, "POST", &connector_path(&emu, &quick), b"{}")
+        .await?
+        .field("job_id");
+    let slow_job = call(&emu, &s, "POST", &connector_path(&emu, &slow), b"{}")
+        .await?
+        .field("job_id");
     assert_eq!(task_status(&emu, &s, &quick, &quick_job).await?, "SUCCESS");
     assert_eq!(task_status(&emu, &s, &slow, &slow_job).await?, "CREATED");
     emu.advance(Duration::from_secs(100));
@@ -252,9 +320,19 @@ async fn every_create_rule_has_its_own_code() -> R {
     let emu = start()?;
     let s = Signer::seeded(&emu);
     let new = emu.add_instance(InstanceSpec::default())?;
-    let prepaid = emu.add_instance(InstanceSpec { charging_mode: ChargingMode::PrePaid, ..Default::default() })?;
-    let old = emu.add_instance(InstanceSpec { flavor: Flavor::Old, specification: Some("300MB".into()), ..Default::default() })?;
-    let creating = emu.add_instance(InstanceSpec { status: "CREATING".into(), ..Default::default() })?;
+    let prepaid = emu.add_instance(InstanceSpec {
+        charging_mode: ChargingMode::PrePaid,
+        ..Default::default()
+    })?;
+    let old = emu.add_instance(InstanceSpec {
+        flavor: Flavor::Old,
+        specification: Some("300MB".into()),
+        ..Default::default()
+    })?;
+    let creating = emu.add_instance(InstanceSpec {
+        status: "CREATING".into(),
+        ..Default::default()
+    })?;
     let cases: Vec<(&str, &[u8], u16, &str)> = vec![
         (&new, b"{", 400, "DMS.00400009"),
         (&new, b"", 400, "DMS.00400009"),
@@ -266,24 +344,55 @@ async fn every_create_rule_has_its_own_code() -> R {
         (&new, br#"{"specification": "150MB"}"#, 400, "DMS.00400014"),
         (&old, br#"{"node_cnt": 2}"#, 400, "DMS.00400012"),
         (&old, br#"{"specification": "300MB"}"#, 400, "DMS.00400013"),
-        (&old, br#"{"specification": "100MB", "spec_code": "kafka.c3.mini.connector"}"#, 400, "DMS.00400015"),
+        (
+            &old,
+            br#"{"specification": "100MB", "spec_code": "kafka.c3.mini.connector"}"#,
+            400,
+            "DMS.00400015",
+        ),
         (&prepaid, b"{}", 400, "DMS.00400016"),
         (&creating, b"{}", 400, "DMS.00400026"),
         ("no-such-instance", b"{}", 404, "DMS.00404022"),
     ];
     for (id, body, status, code) in cases {
         let r = call(&emu, &s, "POST", &connector_path(&emu, id), body).await?;
-        assert_eq!((r.status, r.code()), (status, code.to_owned()), "{} {}", String::from_utf8_lossy(body), r.text);
+        assert_eq!(
+            (r.status, r.code()),
+            (status, code.to_owned()),
+            "{} {}",
+            String::from_utf8_lossy(body),
+            r.text
+        );
         assert!(!r.field("error_msg").is_empty());
         assert!(r.headers.get("x-request-id").is_some());
     }
     // None of the refusals started a job.
-    assert_eq!(emu.show_instance(&new)?.get("tasks").and_then(Value::as_array).map(Vec::len), Some(0));
+    assert_eq!(
+        emu.show_instance(&new)?
+            .get("tasks")
+            .and_then(Value::as_array)
+            .map(Vec::len),
+        Some(0)
+    );
 
-    let ok = call(&emu, &s, "POST", &connector_path(&emu, &old), br#"{"specification": "300 MB", "spec_code": "kafka.c3.small.connector", "node_cnt": 2}"#).await?;
+    let ok = call(
+        &emu,
+        &s,
+        "POST",
+        &connector_path(&emu, &old),
+        br#"{"specification": "300 MB", "spec_code": "kafka.c3.small.connector", "node_cnt": 2}"#,
+    )
+    .await?;
     assert_eq!(ok.status, 200, "{}", ok.text);
     emu.advance(Duration::from_secs(3));
-    let again = call(&emu, &s, "POST", &connector_path(&emu, &old), br#"{"specification": "300MB", "spec_code": "x"}"#).await?;
+    let again = call(
+        &emu,
+        &s,
+        "POST",
+        &connector_path(&emu, &old),
+        br#"{"specification": "300MB", "spec_code": "x"}"#,
+    )
+    .await?;
     assert_eq!((again.status, again.code()), (400, "DMS.00400017".to_owned()));
     let r = call(&emu, &s, "GET", &task_path(&emu, &new, "no-such-task"), b"").await?;
     assert_eq!((r.status, r.code()), (404, "DMS.00404023".to_owned()));
@@ -299,7 +408,10 @@ async fn concurrent_enables_exactly_one_wins() -> R {
     for _ in 0..16 {
         let (emu, s, path) = (emu.clone(), s.clone(), connector_path(&emu, &id));
         tasks.push(tokio::spawn(async move {
-            call(&emu, &s, "POST", &path, br#"{"node_cnt": 2}"#).await.map(|r| (r.status, r.code())).map_err(|e| e.to_string())
+            call(&emu, &s, "POST", &path, br#"{"node_cnt": 2}"#)
+                .await
+                .map(|r| (r.status, r.code()))
+                .map_err(|e| e.to_string())
         }));
     }
     let mut outcomes = Vec::new();
@@ -307,8 +419,20 @@ async fn concurrent_enables_exactly_one_wins() -> R {
         outcomes.push(t.await??);
     }
     assert_eq!(outcomes.iter().filter(|(s, _)| *s == 200).count(), 1, "{outcomes:?}");
-    assert!(outcomes.iter().filter(|(s, _)| *s != 200).all(|o| *o == (400, "DMS.00400026".to_owned())), "{outcomes:?}");
-    assert_eq!(emu.show_instance(&id)?.get("tasks").and_then(Value::as_array).map(Vec::len), Some(1));
+    assert!(
+        outcomes
+            .iter()
+            .filter(|(s, _)| *s != 200)
+            .all(|o| *o == (400, "DMS.00400026".to_owned())),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        emu.show_instance(&id)?
+            .get("tasks")
+            .and_then(Value::as_array)
+            .map(Vec::len),
+        Some(1)
+    );
     Ok(())
 }
 
@@ -326,26 +450,84 @@ async fn gateway_rejects_bad_signatures_with_apig_0301() -> R {
     let path = instance_path(&emu, &id);
     let good = Signer::seeded(&emu);
     let seeded_sk = good.sk.clone();
-    let temp = Signer { ak: "TEMPAK".into(), sk: "temp-secret-key".into(), token: Some("session-token-value".into()), ..good.clone() };
+    let temp = Signer {
+        ak: "TEMPAK".into(),
+        sk: "temp-secret-key".into(),
+        token: Some("session-token-value".into()),
+        ..good.clone()
+    };
     assert_eq!(call(&emu, &temp, "GET", &path, b"").await?.status, 200);
 
     let skewed = time::OffsetDateTime::now_utc() - time::Duration::minutes(20);
     let cases: Vec<(Signer, &str)> = vec![
-        (Signer { ak: "NOSUCHAK".into(), ..good.clone() }, "does not exist"),
-        (Signer { sk: "wrong".into(), ..good.clone() }, "signature"),
-        (Signer { date: Some(signer::format_sdk_date(skewed)), ..good.clone() }, "15 minutes"),
-        (Signer { date: Some("2024-01-01T00:00:00Z".into()), ..good.clone() }, "X-Sdk-Date"),
-        (Signer { project_header: Some("otherproject".into()), ..good.clone() }, "does not match"),
-        (Signer { token: None, ..temp.clone() }, "X-Security-Token"),
-        (Signer { token: Some("forged-token".into()), ..temp.clone() }, "security token"),
-        (Signer { token: Some("unexpected".into()), ..good.clone() }, "security token"),
+        (
+            Signer {
+                ak: "NOSUCHAK".into(),
+                ..good.clone()
+            },
+            "does not exist",
+        ),
+        (
+            Signer {
+                sk: "wrong".into(),
+                ..good.clone()
+            },
+            "signature",
+        ),
+        (
+            Signer {
+                date: Some(signer::format_sdk_date(skewed)),
+                ..good.clone()
+            },
+            "15 minutes",
+        ),
+        (
+            Signer {
+                date: Some("2024-01-01T00:00:00Z".into()),
+                ..good.clone()
+            },
+            "X-Sdk-Date",
+        ),
+        (
+            Signer {
+                project_header: Some("otherproject".into()),
+                ..good.clone()
+            },
+            "does not match",
+        ),
+        (
+            Signer {
+                token: None,
+                ..temp.clone()
+            },
+            "X-Security-Token",
+        ),
+        (
+            Signer {
+                token: Some("forged-token".into()),
+                ..temp.clone()
+            },
+            "security token",
+        ),
+        (
+            Signer {
+                token: Some("unexpected".into()),
+                ..good.clone()
+            },
+            "security token",
+        ),
     ];
     for (signer, says) in cases {
         let r = call(&emu, &signer, "GET", &path, b"").await?;
         assert_eq!((r.status, r.code()), (401, "APIG.0301".to_owned()), "{}", r.text);
         let msg = r.field("error_msg");
         assert!(msg.contains(says), "{msg:?} should mention {says:?}");
-        for secret in [seeded_sk.as_str(), "temp-secret-key", "session-token-value", "forged-token"] {
+        for secret in [
+            seeded_sk.as_str(),
+            "temp-secret-key",
+            "session-token-value",
+            "forged-token",
+        ] {
             assert!(!r.text.contains(secret), "{} leaks a secret", r.text);
         }
     }
@@ -362,8 +544,19 @@ async fn requests_altered_after_signing_are_rejected() -> R {
     let headers = sign(&emu, &s, "POST", &path, &[], br#"{"node_cnt": 2}"#);
 
     let tampered_body = send(&emu, "POST", &path, &[], &headers, br#"{"node_cnt": 16}"#).await?;
-    assert_eq!((tampered_body.status, tampered_body.code()), (401, "APIG.0301".to_owned()));
-    let tampered_path = send(&emu, "POST", &connector_path(&emu, &other), &[], &headers, br#"{"node_cnt": 2}"#).await?;
+    assert_eq!(
+        (tampered_body.status, tampered_body.code()),
+        (401, "APIG.0301".to_owned())
+    );
+    let tampered_path = send(
+        &emu,
+        "POST",
+        &connector_path(&emu, &other),
+        &[],
+        &headers,
+        br#"{"node_cnt": 2}"#,
+    )
+    .await?;
     assert_eq!(tampered_path.status, 401);
     let mut swapped = headers.clone();
     for (k, v) in swapped.iter_mut() {
@@ -371,7 +564,12 @@ async fn requests_altered_after_signing_are_rejected() -> R {
             *v = "text/plain".into();
         }
     }
-    assert_eq!(send(&emu, "POST", &path, &[], &swapped, br#"{"node_cnt": 2}"#).await?.status, 401);
+    assert_eq!(
+        send(&emu, "POST", &path, &[], &swapped, br#"{"node_cnt": 2}"#)
+            .await?
+            .status,
+        401
+    );
     // Unchanged, it passes: the refusals above were about the changes.
     let r = send(&emu, "POST", &path, &[], &headers, br#"{"node_cnt": 2}"#).await?;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -387,29 +585,72 @@ async fn required_headers_must_be_present_and_signed() -> R {
     let path = instance_path(&emu, &id);
     let headers = sign(&emu, &s, "GET", &path, &[], b"");
 
-    let without = |name: &str| headers.iter().filter(|(k, _)| !k.eq_ignore_ascii_case(name)).cloned().collect::<Vec<_>>();
+    let without = |name: &str| {
+        headers
+            .iter()
+            .filter(|(k, _)| !k.eq_ignore_ascii_case(name))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
     let r = send(&emu, "GET", &path, &[], &without("Authorization"), b"").await?;
     assert_eq!((r.status, r.code()), (401, "APIG.0301".to_owned()));
     assert!(r.field("error_msg").contains("Authorization"));
     let r = send(&emu, "GET", &path, &[], &without("X-Sdk-Date"), b"").await?;
-    assert!(r.status == 401 && r.field("error_msg").contains("x-sdk-date"), "{}", r.text);
+    assert!(
+        r.status == 401 && r.field("error_msg").contains("x-sdk-date"),
+        "{}",
+        r.text
+    );
 
     // Signed without Host and X-Project-Id in SignedHeaders, but sent with them.
     let date = signer::format_sdk_date(time::OffsetDateTime::now_utc());
     let only_date = vec![("X-Sdk-Date".to_owned(), date.clone())];
-    let auth = signer::sign(&s.ak, &s.sk, &SigningInput { method: "GET", resource_path: &path, query: &[], headers: &only_date, body: b"", sdk_date: &date });
+    let auth = signer::sign(
+        &s.ak,
+        &s.sk,
+        &SigningInput {
+            method: "GET",
+            resource_path: &path,
+            query: &[],
+            headers: &only_date,
+            body: b"",
+            sdk_date: &date,
+        },
+    );
     let mut sent = only_date.clone();
     sent.push(("Authorization".into(), auth.to_string()));
     let r = send(&emu, "GET", &path, &[], &sent, b"").await?;
-    assert!(r.status == 401 && r.field("error_msg").contains("'host' is not listed"), "{}", r.text);
+    assert!(
+        r.status == 401 && r.field("error_msg").contains("'host' is not listed"),
+        "{}",
+        r.text
+    );
 
-    let with_host = vec![("Host".to_owned(), emu.local_addr().to_string()), ("X-Sdk-Date".to_owned(), date.clone())];
-    let auth = signer::sign(&s.ak, &s.sk, &SigningInput { method: "GET", resource_path: &path, query: &[], headers: &with_host, body: b"", sdk_date: &date });
+    let with_host = vec![
+        ("Host".to_owned(), emu.local_addr().to_string()),
+        ("X-Sdk-Date".to_owned(), date.clone()),
+    ];
+    let auth = signer::sign(
+        &s.ak,
+        &s.sk,
+        &SigningInput {
+            method: "GET",
+            resource_path: &path,
+            query: &[],
+            headers: &with_host,
+            body: b"",
+            sdk_date: &date,
+        },
+    );
     let mut sent = with_host.clone();
     sent.push(("X-Project-Id".into(), project(&emu)));
     sent.push(("Authorization".into(), auth.to_string()));
     let r = send(&emu, "GET", &path, &[], &sent, b"").await?;
-    assert!(r.status == 401 && r.field("error_msg").contains("'x-project-id' is not listed"), "{}", r.text);
+    assert!(
+        r.status == 401 && r.field("error_msg").contains("'x-project-id' is not listed"),
+        "{}",
+        r.text
+    );
     // Without X-Project-Id at all, the signature alone is enough.
     sent.retain(|(k, _)| k != "X-Project-Id");
     assert_eq!(send(&emu, "GET", &path, &[], &sent, b"").await?.status, 200);
@@ -419,11 +660,27 @@ async fn required_headers_must_be_present_and_signed() -> R {
 #[tokio::test]
 async fn projects_outside_the_aks_are_refused_and_other_instances_not_found() -> R {
     let emu = start()?;
-    emu.add_credentials(CredentialSpec { ak: "AK2".into(), sk: "SK2".into(), project_id: "project2".into(), security_token: None, region: None })?;
-    let theirs = emu.add_instance(InstanceSpec { project_id: Some("project2".into()), ..Default::default() })?;
-    let s = Signer { project_header: None, ..Signer::seeded(&emu) };
+    emu.add_credentials(CredentialSpec {
+        ak: "AK2".into(),
+        sk: "SK2".into(),
+        project_id: "project2".into(),
+        security_token: None,
+        region: None,
+    })?;
+    let theirs = emu.add_instance(InstanceSpec {
+        project_id: Some("project2".into()),
+        ..Default::default()
+    })?;
+    let s = Signer {
+        project_header: None,
+        ..Signer::seeded(&emu)
+    };
     let r = call(&emu, &s, "GET", &format!("/v2/project2/instances/{theirs}"), b"").await?;
-    assert!(r.status == 401 && r.field("error_msg").contains("no access to the project"), "{}", r.text);
+    assert!(
+        r.status == 401 && r.field("error_msg").contains("no access to the project"),
+        "{}",
+        r.text
+    );
     let r = call(&emu, &s, "GET", &instance_path(&emu, &theirs), b"").await?;
     assert_eq!((r.status, r.code()), (404, "DMS.00404022".to_owned()));
     Ok(())
@@ -432,9 +689,16 @@ async fn projects_outside_the_aks_are_refused_and_other_instances_not_found() ->
 #[tokio::test]
 async fn iam_lists_the_aks_projects_for_a_region() -> R {
     let emu = start()?;
-    let s = Signer { project_header: None, ..Signer::seeded(&emu) };
+    let s = Signer {
+        project_header: None,
+        ..Signer::seeded(&emu)
+    };
     let query = vec![("name".to_owned(), "cn-north-4".to_owned())];
-    async fn list(emu: &EmulatorHandle, s: &Signer, q: &[(String, String)]) -> Result<Resp, Box<dyn std::error::Error>> {
+    async fn list(
+        emu: &EmulatorHandle,
+        s: &Signer,
+        q: &[(String, String)],
+    ) -> Result<Resp, Box<dyn std::error::Error>> {
         let headers = sign(emu, s, "GET", "/v3/projects", q, b"");
         send(emu, "GET", "/v3/projects", q, &headers, b"").await
     }
@@ -447,12 +711,29 @@ async fn iam_lists_the_aks_projects_for_a_region() -> R {
 
     // A second project of the same AK in that region, and one elsewhere.
     let c = emu.credentials().clone();
-    emu.add_credentials(CredentialSpec { ak: c.ak.clone(), sk: c.sk.clone(), project_id: "second".into(), security_token: None, region: Some("cn-north-4".into()) })?;
-    emu.add_credentials(CredentialSpec { ak: c.ak.clone(), sk: c.sk.clone(), project_id: "elsewhere".into(), security_token: None, region: Some("ap-southeast-1".into()) })?;
+    emu.add_credentials(CredentialSpec {
+        ak: c.ak.clone(),
+        sk: c.sk.clone(),
+        project_id: "second".into(),
+        security_token: None,
+        region: Some("cn-north-4".into()),
+    })?;
+    emu.add_credentials(CredentialSpec {
+        ak: c.ak.clone(),
+        sk: c.sk.clone(),
+        project_id: "elsewhere".into(),
+        security_token: None,
+        region: Some("ap-southeast-1".into()),
+    })?;
     let ids = |r: &Resp| -> HashSet<String> {
-        r.json().get("projects").and_then(Value::as_array).map_or_else(HashSet::new, |a| {
-            a.iter().filter_map(|p| p.get("id").and_then(Value::as_str).map(str::to_owned)).collect()
-        })
+        r.json()
+            .get("projects")
+            .and_then(Value::as_array)
+            .map_or_else(HashSet::new, |a| {
+                a.iter()
+                    .filter_map(|p| p.get("id").and_then(Value::as_str).map(str::to_owned))
+                    .collect()
+            })
     };
     let r = list(&emu, &s, &query).await?;
     assert_eq!(ids(&r), HashSet::from([c.project_id.clone(), "second".to_owned()]));
@@ -460,7 +741,10 @@ async fn iam_lists_the_aks_projects_for_a_region() -> R {
     assert_eq!(ids(&r).len(), 3);
 
     // Signed like every other route.
-    let bad = Signer { sk: "wrong".into(), ..s.clone() };
+    let bad = Signer {
+        sk: "wrong".into(),
+        ..s.clone()
+    };
     let headers = sign(&emu, &bad, "GET", "/v3/projects", &[], b"");
     assert_eq!(send(&emu, "GET", "/v3/projects", &[], &headers, b"").await?.status, 401);
     Ok(())
@@ -494,7 +778,12 @@ async fn status_faults_count_down_and_change_nothing() -> R {
     let emu = start()?;
     let s = Signer::seeded(&emu);
     let id = emu.add_instance(InstanceSpec::default())?;
-    emu.inject_fault(FaultSpec { route: Some("create_connector".into()), status: Some(503), count: Some(2), ..Default::default() })?;
+    emu.inject_fault(FaultSpec {
+        route: Some("create_connector".into()),
+        status: Some(503),
+        count: Some(2),
+        ..Default::default()
+    })?;
     for _ in 0..2 {
         let r = call(&emu, &s, "POST", &connector_path(&emu, &id), b"{}").await?;
         assert_eq!((r.status, r.code()), (503, "APIG.0202".to_owned()), "{}", r.text);
@@ -502,7 +791,10 @@ async fn status_faults_count_down_and_change_nothing() -> R {
         assert_eq!(call(&emu, &s, "GET", &instance_path(&emu, &id), b"").await?.status, 200);
     }
     assert_eq!(emu.show_instance(&id)?.get("status"), Some(&Value::from("RUNNING")));
-    assert_eq!(call(&emu, &s, "POST", &connector_path(&emu, &id), b"{}").await?.status, 200);
+    assert_eq!(
+        call(&emu, &s, "POST", &connector_path(&emu, &id), b"{}").await?.status,
+        200
+    );
     let faulted: Vec<_> = emu.requests().into_iter().filter(|r| r.fault.is_some()).collect();
     assert_eq!(faulted.len(), 2);
     assert!(faulted.iter().all(|r| r.status == Some(503)));
@@ -512,16 +804,30 @@ async fn status_faults_count_down_and_change_nothing() -> R {
 #[tokio::test]
 async fn faults_hit_unauthenticated_requests_and_bodies_may_be_anything() -> R {
     let emu = start()?;
-    emu.inject_fault(FaultSpec { status: Some(502), body: Some("<html>Bad Gateway</html>".into()), count: Some(1), ..Default::default() })?;
+    emu.inject_fault(FaultSpec {
+        status: Some(502),
+        body: Some("<html>Bad Gateway</html>".into()),
+        count: Some(1),
+        ..Default::default()
+    })?;
     let r = send(&emu, "GET", "/v2/x/instances/y", &[], &[], b"").await?;
     assert_eq!((r.status, r.text.as_str()), (502, "<html>Bad Gateway</html>"));
-    assert!(r.headers.get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("text/plain")));
+    assert!(r
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/plain")));
     assert!(r.headers.get("x-request-id").is_some());
 
     // A body without a status replaces a handled answer's body and keeps its status.
     let s = Signer::seeded(&emu);
     let id = emu.add_instance(InstanceSpec::default())?;
-    emu.inject_fault(FaultSpec { route: Some("show_instance".into()), body: Some("not json".into()), count: Some(1), ..Default::default() })?;
+    emu.inject_fault(FaultSpec {
+        route: Some("show_instance".into()),
+        body: Some("not json".into()),
+        count: Some(1),
+        ..Default::default()
+    })?;
     let r = call(&emu, &s, "GET", &instance_path(&emu, &id), b"").await?;
     assert_eq!((r.status, r.text.as_str()), (200, "not json"));
     Ok(())
@@ -531,7 +837,12 @@ async fn faults_hit_unauthenticated_requests_and_bodies_may_be_anything() -> R {
 async fn seeded_probability_faults_repeat_exactly() -> R {
     async fn pattern() -> Result<Vec<u16>, Box<dyn std::error::Error>> {
         let emu = start()?;
-        emu.inject_fault(FaultSpec { status: Some(500), probability: Some(0.5), seed: Some(42), ..Default::default() })?;
+        emu.inject_fault(FaultSpec {
+            status: Some(500),
+            probability: Some(0.5),
+            seed: Some(42),
+            ..Default::default()
+        })?;
         let mut statuses = Vec::new();
         for _ in 0..24 {
             statuses.push(send(&emu, "GET", "/nowhere", &[], &[], b"").await?.status);
@@ -560,11 +871,17 @@ fn raw_get(path: &str) -> String {
 #[tokio::test]
 async fn drop_connection_closes_without_a_byte_and_is_logged() -> R {
     let emu = start()?;
-    emu.inject_fault(FaultSpec { drop_connection: true, count: Some(1), ..Default::default() })?;
+    emu.inject_fault(FaultSpec {
+        drop_connection: true,
+        count: Some(1),
+        ..Default::default()
+    })?;
     assert!(raw_exchange(&emu, &raw_get("/v2/p/instances/i")).await?.is_empty());
     let log = emu.requests();
     assert_eq!(log.len(), 1);
-    let Some(r) = log.first() else { return Err("the log is empty".into()) };
+    let Some(r) = log.first() else {
+        return Err("the log is empty".into());
+    };
     assert_eq!((r.status, r.request_id.as_ref()), (None, None));
     assert!(r.fault.as_ref().is_some_and(|f| f.drop_connection));
     // The rule is used up: the next request is answered.
@@ -577,10 +894,17 @@ async fn truncated_body_promises_more_than_it_sends_after_handling() -> R {
     let emu = start()?;
     let s = Signer::seeded(&emu);
     let id = emu.add_instance(InstanceSpec::default())?;
-    emu.inject_fault(FaultSpec { route: Some("create_connector".into()), truncate_body: true, ..Default::default() })?;
+    emu.inject_fault(FaultSpec {
+        route: Some("create_connector".into()),
+        truncate_body: true,
+        ..Default::default()
+    })?;
     let path = connector_path(&emu, &id);
     let body = br#"{"node_cnt": 2}"#;
-    let mut request = format!("POST {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (k, v) in sign(&emu, &s, "POST", &path, &[], body) {
         request.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -591,11 +915,19 @@ async fn truncated_body_promises_more_than_it_sends_after_handling() -> R {
     let (head, sent) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let promised: usize = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(str::to_owned))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length: ")
+                .map(str::to_owned)
+        })
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0);
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    assert!(promised > 0 && sent.len() < promised, "promised {promised}, sent {}: {sent:?}", sent.len());
+    assert!(
+        promised > 0 && sent.len() < promised,
+        "promised {promised}, sent {}: {sent:?}",
+        sent.len()
+    );
     // The request was handled: the job exists even though the answer was cut.
     assert_eq!(emu.show_instance(&id)?.get("status"), Some(&Value::from("EXTENDING")));
     Ok(())
@@ -604,13 +936,21 @@ async fn truncated_body_promises_more_than_it_sends_after_handling() -> R {
 #[tokio::test]
 async fn latency_and_trickle_slow_the_answer_down_but_keep_it_intact() -> R {
     let emu = start()?;
-    emu.inject_fault(FaultSpec { latency: Some(Duration::from_millis(300)), count: Some(1), ..Default::default() })?;
+    emu.inject_fault(FaultSpec {
+        latency: Some(Duration::from_millis(300)),
+        count: Some(1),
+        ..Default::default()
+    })?;
     let started = Instant::now();
     let r = send(&emu, "GET", "/nowhere", &[], &[], b"").await?;
     assert!(started.elapsed() >= Duration::from_millis(300));
     assert_eq!(r.code(), "APIG.0101");
 
-    emu.inject_fault(FaultSpec { trickle: Some(Duration::from_millis(400)), count: Some(1), ..Default::default() })?;
+    emu.inject_fault(FaultSpec {
+        trickle: Some(Duration::from_millis(400)),
+        count: Some(1),
+        ..Default::default()
+    })?;
     let started = Instant::now();
     let r = send(&emu, "GET", "/nowhere", &[], &[], b"").await?;
     assert!(started.elapsed() >= Duration::from_millis(400));
@@ -621,14 +961,30 @@ async fn latency_and_trickle_slow_the_answer_down_but_keep_it_intact() -> R {
 #[tokio::test]
 async fn the_log_records_requests_and_redacts_tokens() -> R {
     let emu = start()?;
-    emu.add_credentials(CredentialSpec { ak: "TMP".into(), sk: "tmp-sk".into(), project_id: project(&emu), security_token: Some("tok-123".into()), region: None })?;
+    emu.add_credentials(CredentialSpec {
+        ak: "TMP".into(),
+        sk: "tmp-sk".into(),
+        project_id: project(&emu),
+        security_token: Some("tok-123".into()),
+        region: None,
+    })?;
     let id = emu.add_instance(InstanceSpec::default())?;
-    let s = Signer { ak: "TMP".into(), sk: "tmp-sk".into(), token: Some("tok-123".into()), ..Signer::seeded(&emu) };
+    let s = Signer {
+        ak: "TMP".into(),
+        sk: "tmp-sk".into(),
+        token: Some("tok-123".into()),
+        ..Signer::seeded(&emu)
+    };
     call(&emu, &s, "POST", &connector_path(&emu, &id), br#"{"node_cnt": 2}"#).await?;
     let log = emu.requests();
     assert_eq!(log.len(), 1);
-    let Some(r) = log.first() else { return Err("the log is empty".into()) };
-    assert_eq!((r.method.as_str(), r.route, r.status), ("POST", Some("create_connector"), Some(200)));
+    let Some(r) = log.first() else {
+        return Err("the log is empty".into());
+    };
+    assert_eq!(
+        (r.method.as_str(), r.route, r.status),
+        ("POST", Some("create_connector"), Some(200))
+    );
     assert_eq!(r.body, r#"{"node_cnt": 2}"#);
     assert!(r.headers.iter().any(|(k, v)| k == "x-security-token" && v == "****"));
     assert!(r.headers.iter().any(|(k, _)| k == "authorization"));
@@ -659,7 +1015,10 @@ fn the_docs_carry_every_error_code() -> R {
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/emulator.md"))?;
     for kind in ErrorKind::ALL {
         let row = format!("| `{}` | {} |", kind.code(), kind.status());
-        assert!(doc.contains(&row), "docs/emulator.md lacks the row starting {row:?} ({kind:?})");
+        assert!(
+            doc.contains(&row),
+            "docs/emulator.md lacks the row starting {row:?} ({kind:?})"
+        );
     }
     Ok(())
 }
@@ -695,6 +1054,9 @@ async fn many_concurrent_signed_requests_are_all_served() -> R {
         served += w.await?;
     }
     assert_eq!(served, 2000);
-    eprintln!("2000 signed requests over 8 keep-alive clients in {:?}", started.elapsed());
+    eprintln!(
+        "2000 signed requests over 8 keep-alive clients in {:?}",
+        started.elapsed()
+    );
     Ok(())
 }

@@ -21,14 +21,15 @@ def _loopback(host: str) -> str:
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
-        raise SystemExit(f"--host must be a loopback IP address (127.0.0.1, ::1) or localhost, not {host!r}")
+        raise SystemExit(f"--host must be a loopback IP address (127.0.0.1, ::1) or localhost, not {host!r}") from None
     if not ip.is_loopback:
         raise SystemExit(f"refusing to serve on {host}: only loopback addresses are allowed")
     return str(ip)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dmskafka.emulator", description=__doc__.splitlines()[0])
+def main(argv: Optional[List[str]] = None, prog: str = "python -m dmskafka.emulator") -> int:
+    """Serves until Ctrl-C or SIGTERM; `prog` names the command in help and errors."""
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
     parser.add_argument(

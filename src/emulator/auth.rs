@@ -71,12 +71,21 @@ impl CredentialStore {
         }
         // The AK travels inside the Authorization header's `Access=...,` list.
         if spec.ak.chars().any(|c| c.is_control() || matches!(c, ',' | ' ' | '=')) {
-            return Err(EmulatorError::invalid("ak must not contain spaces, commas, '=' or control characters"));
+            return Err(EmulatorError::invalid(
+                "ak must not contain spaces, commas, '=' or control characters",
+            ));
         }
         crate::validate::id("project_id", &spec.project_id).map_err(|e| EmulatorError::invalid(e.to_string()))?;
         let mut map = self.by_ak.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let project = Project { id: spec.project_id, region: spec.region };
-        let entry = map.entry(spec.ak).or_insert_with(|| Entry { sk: String::new(), token: None, projects: Vec::new() });
+        let project = Project {
+            id: spec.project_id,
+            region: spec.region,
+        };
+        let entry = map.entry(spec.ak).or_insert_with(|| Entry {
+            sk: String::new(),
+            token: None,
+            projects: Vec::new(),
+        });
         entry.sk = spec.sk;
         entry.token = spec.security_token;
         if !entry.projects.contains(&project) {
@@ -114,7 +123,11 @@ pub struct Received<'a> {
 
 /// Splits a raw query into decoded pairs (`+` is a space, as in forms).
 pub fn parse_query(raw: &str) -> Vec<(String, String)> {
-    let decode = |s: &str| percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+    let decode = |s: &str| {
+        percent_decode_str(&s.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    };
     raw.split('&')
         .filter(|part| !part.is_empty())
         .map(|part| match part.split_once('=') {
@@ -154,11 +167,20 @@ pub fn verify(
             return Err(ApiError::auth(format!("the required header '{required}' is missing")));
         }
         if !signed(&auth, required) {
-            return Err(ApiError::auth(format!("the header '{required}' is not listed in SignedHeaders")));
+            return Err(ApiError::auth(format!(
+                "the header '{required}' is not listed in SignedHeaders"
+            )));
         }
     }
-    if let Some(absent) = auth.signed_headers.names().iter().find(|n| header_value(req.headers, n).is_none()) {
-        return Err(ApiError::auth(format!("the signed header '{absent}' is not in the request")));
+    if let Some(absent) = auth
+        .signed_headers
+        .names()
+        .iter()
+        .find(|n| header_value(req.headers, n).is_none())
+    {
+        return Err(ApiError::auth(format!(
+            "the signed header '{absent}' is not in the request"
+        )));
     }
 
     // 3. X-Sdk-Date within 15 minutes of the real clock.
@@ -175,7 +197,10 @@ pub fn verify(
 
     // 4. A payload hash header, when not UNSIGNED-PAYLOAD, must be the body's.
     if let Some(claimed) = header_value(req.headers, signer::HEADER_CONTENT_SHA256) {
-        if !req.body.is_empty() && claimed != UNSIGNED_PAYLOAD && !same(claimed.as_bytes(), sha256_hex(req.body).as_bytes()) {
+        if !req.body.is_empty()
+            && claimed != UNSIGNED_PAYLOAD
+            && !same(claimed.as_bytes(), sha256_hex(req.body).as_bytes())
+        {
             return Err(ApiError::auth("X-Sdk-Content-Sha256 does not match the request body"));
         }
     }
@@ -185,7 +210,14 @@ pub fn verify(
     let entry = map
         .get(&auth.access)
         .ok_or_else(|| ApiError::auth(format!("the access key {} does not exist", auth.access)))?;
-    let canonical = CanonicalRequest::new(req.method, req.raw_path, req.query, req.headers, auth.signed_headers.clone(), req.body);
+    let canonical = CanonicalRequest::new(
+        req.method,
+        req.raw_path,
+        req.query,
+        req.headers,
+        auth.signed_headers.clone(),
+        req.body,
+    );
     let expected = signer::signature(&entry.sk, &StringToSign::new(&canonical, sdk_date));
     if !same(expected.as_bytes(), auth.signature.as_bytes()) {
         return Err(ApiError::auth(
@@ -197,12 +229,16 @@ pub fn verify(
     // 6. Temporary credentials: the registered token, signed.
     match (header_value(req.headers, "X-Security-Token"), &entry.token) {
         (Some(_), _) if !signed(&auth, "x-security-token") => {
-            return Err(ApiError::auth("the header 'x-security-token' is not listed in SignedHeaders"));
+            return Err(ApiError::auth(
+                "the header 'x-security-token' is not listed in SignedHeaders",
+            ));
         }
         (Some(got), Some(want)) if same(got.as_bytes(), want.as_bytes()) => {}
         (Some(_), _) => return Err(ApiError::auth("the security token is not valid for this access key")),
         (None, Some(_)) => {
-            return Err(ApiError::auth("this access key is temporary: the X-Security-Token header is required"));
+            return Err(ApiError::auth(
+                "this access key is temporary: the X-Security-Token header is required",
+            ));
         }
         (None, None) => {}
     }
@@ -210,7 +246,9 @@ pub fn verify(
     // 7. The project: X-Project-Id signed and equal to the path's; the AK must own it.
     if let Some(header_project) = header_value(req.headers, "X-Project-Id") {
         if !signed(&auth, "x-project-id") {
-            return Err(ApiError::auth("the header 'x-project-id' is not listed in SignedHeaders"));
+            return Err(ApiError::auth(
+                "the header 'x-project-id' is not listed in SignedHeaders",
+            ));
         }
         if let Some(path_project) = path_project {
             if header_project != path_project {
@@ -245,24 +283,49 @@ mod tests {
 
     fn store() -> Result<CredentialStore, EmulatorError> {
         let s = CredentialStore::default();
-        s.add(CredentialSpec { ak: "AK1".into(), sk: "SK1".into(), project_id: "p1".into(), security_token: None, region: None })?;
+        s.add(CredentialSpec {
+            ak: "AK1".into(),
+            sk: "SK1".into(),
+            project_id: "p1".into(),
+            security_token: None,
+            region: None,
+        })?;
         Ok(s)
     }
 
     /// Headers signed by the crate's signer, the Authorization appended.
     fn signed_headers(path: &str, body: &[u8], extra: &[(&str, &str)], sk: &str) -> Vec<(String, String)> {
         let date = format_sdk_date(time::OffsetDateTime::now_utc());
-        let mut h: Vec<(String, String)> =
-            vec![("Host".into(), "127.0.0.1:1".into()), ("X-Sdk-Date".into(), date.clone())];
+        let mut h: Vec<(String, String)> = vec![
+            ("Host".into(), "127.0.0.1:1".into()),
+            ("X-Sdk-Date".into(), date.clone()),
+        ];
         h.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-        let auth = sign("AK1", sk, &SigningInput { method: "POST", resource_path: path, query: &[], headers: &h, body, sdk_date: &date });
+        let auth = sign(
+            "AK1",
+            sk,
+            &SigningInput {
+                method: "POST",
+                resource_path: path,
+                query: &[],
+                headers: &h,
+                body,
+                sdk_date: &date,
+            },
+        );
         h.push(("Authorization".into(), auth.to_string()));
         h
     }
 
     fn check(path: &str, headers: &[(String, String)], body: &[u8]) -> Result<String, ApiError> {
         let store = store().map_err(|e| ApiError::auth(e.to_string()))?;
-        let req = Received { method: "POST", raw_path: path, query: &[], headers, body };
+        let req = Received {
+            method: "POST",
+            raw_path: path,
+            query: &[],
+            headers,
+            body,
+        };
         verify(&req, &store, Some("p1"), time::OffsetDateTime::now_utc())
     }
 

@@ -22,16 +22,26 @@ pub struct EmuBody {
 
 enum Kind {
     Full(Option<Bytes>),
-    Trickle { pieces: VecDeque<Bytes>, pause: Duration, sleep: Option<Pin<Box<Sleep>>>, left: u64 },
+    Trickle {
+        pieces: VecDeque<Bytes>,
+        pause: Duration,
+        sleep: Option<Pin<Box<Sleep>>>,
+        left: u64,
+    },
     /// Half the body, then the end of the stream while Content-Length promises more:
     /// hyper then aborts the connection.
-    Truncated { half: Option<Bytes>, linger: Option<Pin<Box<Sleep>>> },
+    Truncated {
+        half: Option<Bytes>,
+        linger: Option<Pin<Box<Sleep>>>,
+    },
 }
 
 impl EmuBody {
     pub fn full(data: Vec<u8>) -> Self {
         let data = Bytes::from(data);
-        EmuBody { kind: Kind::Full((!data.is_empty()).then_some(data)) }
+        EmuBody {
+            kind: Kind::Full((!data.is_empty()).then_some(data)),
+        }
     }
 
     /// Sends `data` in pieces, pausing `total / pieces` before each.
@@ -48,7 +58,12 @@ impl EmuBody {
         }
         let count = u32::try_from(pieces.len().max(1)).unwrap_or(1);
         EmuBody {
-            kind: Kind::Trickle { left: data.len() as u64, pieces, pause: total / count, sleep: None },
+            kind: Kind::Trickle {
+                left: data.len() as u64,
+                pieces,
+                pause: total / count,
+                sleep: None,
+            },
         }
     }
 
@@ -57,7 +72,12 @@ impl EmuBody {
         let half = data.len() / 2;
         let mut data = Bytes::from(data);
         data.truncate(half);
-        EmuBody { kind: Kind::Truncated { half: Some(data), linger: None } }
+        EmuBody {
+            kind: Kind::Truncated {
+                half: Some(data),
+                linger: None,
+            },
+        }
     }
 }
 
@@ -74,7 +94,12 @@ impl Body for EmuBody {
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         match &mut self.get_mut().kind {
             Kind::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
-            Kind::Trickle { pieces, pause, sleep, left } => {
+            Kind::Trickle {
+                pieces,
+                pause,
+                sleep,
+                left,
+            } => {
                 if pieces.is_empty() {
                     return Poll::Ready(None);
                 }

@@ -74,7 +74,11 @@ impl ErrorKind {
             ErrorKind::BadRequest => ("APIG.0201", 400, "an injected 4xx fault without a body"),
             ErrorKind::BodyTooLarge => ("APIG.0201", 413, "the request body exceeds 1 MiB"),
             ErrorKind::Throttled => ("APIG.0308", 429, "an injected 429 fault without a body"),
-            ErrorKind::BackendUnavailable => ("APIG.0202", 502, "an injected 5xx fault without a body (sent with the injected status)"),
+            ErrorKind::BackendUnavailable => (
+                "APIG.0202",
+                502,
+                "an injected 5xx fault without a body (sent with the injected status)",
+            ),
             ErrorKind::MalformedBody => ("DMS.00400009", 400, "the body is empty, not JSON, or not a JSON object"),
             ErrorKind::NodeCntNotInteger => (
                 "DMS.00400010",
@@ -104,7 +108,11 @@ impl ErrorKind {
             ),
             ErrorKind::NotPayPerUse => ("DMS.00400016", 400, "the instance is yearly/monthly (prePaid)"),
             ErrorKind::AlreadyEnabled => ("DMS.00400017", 400, "Smart Connect is already enabled"),
-            ErrorKind::NotEnabled => ("DMS.00400018", 400, "delete-connector on an instance without Smart Connect"),
+            ErrorKind::NotEnabled => (
+                "DMS.00400018",
+                400,
+                "delete-connector on an instance without Smart Connect",
+            ),
             ErrorKind::StatusConflict => (
                 "DMS.00400026",
                 400,
@@ -146,7 +154,10 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        ApiError { kind, message: message.into() }
+        ApiError {
+            kind,
+            message: message.into(),
+        }
     }
 
     /// An authentication failure, worded like the gateway's.
@@ -185,9 +196,16 @@ mod tests {
     fn every_dms_rule_has_its_own_code() {
         let mut seen = std::collections::HashSet::new();
         for kind in ErrorKind::ALL {
-            assert!(seen.insert((kind.code(), kind.status())), "{kind:?} repeats a (code, status) pair");
+            assert!(
+                seen.insert((kind.code(), kind.status())),
+                "{kind:?} repeats a (code, status) pair"
+            );
         }
-        let dms: Vec<_> = ErrorKind::ALL.iter().map(|k| k.code()).filter(|c| c.starts_with("DMS.")).collect();
+        let dms: Vec<_> = ErrorKind::ALL
+            .iter()
+            .map(|k| k.code())
+            .filter(|c| c.starts_with("DMS."))
+            .collect();
         let unique: std::collections::HashSet<_> = dms.iter().collect();
         assert_eq!(dms.len(), unique.len());
     }

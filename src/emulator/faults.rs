@@ -91,16 +91,22 @@ impl FaultSet {
         }
         if let Some(status) = spec.status {
             if !(200..=599).contains(&status) {
-                return Err(EmulatorError::invalid(format!("status must be from 200 to 599, not {status}")));
+                return Err(EmulatorError::invalid(format!(
+                    "status must be from 200 to 599, not {status}"
+                )));
             }
         }
         if let Some(p) = spec.probability {
             if !(0.0..=1.0).contains(&p) {
-                return Err(EmulatorError::invalid(format!("probability must be from 0 to 1, not {p}")));
+                return Err(EmulatorError::invalid(format!(
+                    "probability must be from 0 to 1, not {p}"
+                )));
             }
         }
         if spec.count == Some(0) {
-            return Err(EmulatorError::invalid("count must be at least 1 (None means until cleared)"));
+            return Err(EmulatorError::invalid(
+                "count must be at least 1 (None means until cleared)",
+            ));
         }
         let does_something = spec.latency.is_some()
             || spec.status.is_some()
@@ -182,13 +188,19 @@ mod tests {
     type R = Result<(), Box<dyn std::error::Error>>;
 
     fn status(code: u16) -> FaultSpec {
-        FaultSpec { status: Some(code), ..Default::default() }
+        FaultSpec {
+            status: Some(code),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn count_retires_the_rule() -> R {
         let f = FaultSet::default();
-        f.add(FaultSpec { count: Some(2), ..status(503) })?;
+        f.add(FaultSpec {
+            count: Some(2),
+            ..status(503)
+        })?;
         assert!(f.pick(Some("show_instance")).is_some());
         assert!(f.pick(None).is_some());
         assert!(f.pick(Some("show_instance")).is_none());
@@ -198,7 +210,10 @@ mod tests {
     #[test]
     fn route_filter_and_order() -> R {
         let f = FaultSet::default();
-        f.add(FaultSpec { route: Some("create_connector".into()), ..status(500) })?;
+        f.add(FaultSpec {
+            route: Some("create_connector".into()),
+            ..status(500)
+        })?;
         f.add(status(429))?;
         assert_eq!(f.pick(Some("create_connector")).and_then(|a| a.status), Some(500));
         assert_eq!(f.pick(Some("show_instance")).and_then(|a| a.status), Some(429));
@@ -209,7 +224,11 @@ mod tests {
     fn seeded_probability_is_reproducible() -> R {
         let run = || -> Result<Vec<bool>, EmulatorError> {
             let f = FaultSet::default();
-            f.add(FaultSpec { probability: Some(0.5), seed: Some(7), ..status(503) })?;
+            f.add(FaultSpec {
+                probability: Some(0.5),
+                seed: Some(7),
+                ..status(503)
+            })?;
             Ok((0..64).map(|_| f.pick(None).is_some()).collect())
         };
         let a = run()?;
@@ -222,8 +241,18 @@ mod tests {
     fn invalid_rules_are_refused() {
         let f = FaultSet::default();
         assert!(f.add(FaultSpec::default()).is_err());
-        assert!(f.add(FaultSpec { route: Some("nope".into()), ..status(500) }).is_err());
-        assert!(f.add(FaultSpec { probability: Some(1.5), ..status(500) }).is_err());
+        assert!(f
+            .add(FaultSpec {
+                route: Some("nope".into()),
+                ..status(500)
+            })
+            .is_err());
+        assert!(f
+            .add(FaultSpec {
+                probability: Some(1.5),
+                ..status(500)
+            })
+            .is_err());
         assert!(f.add(status(99)).is_err());
     }
 }

@@ -61,7 +61,10 @@ pub struct RequestLog {
 
 impl RequestLog {
     pub fn new(capacity: usize) -> Self {
-        RequestLog { entries: Mutex::new(VecDeque::with_capacity(capacity.min(1024))), capacity: capacity.max(1) }
+        RequestLog {
+            entries: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
+            capacity: capacity.max(1),
+        }
     }
 
     /// Appends, forgetting the oldest record when full.
@@ -79,7 +82,10 @@ impl RequestLog {
     }
 
     pub fn clear(&self) {
-        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
     }
 }
 
@@ -112,7 +118,10 @@ mod tests {
             log.push(r);
         }
         let got = log.snapshot();
-        assert_eq!(got.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(), ["/2", "/3", "/4"]);
+        assert_eq!(
+            got.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(),
+            ["/2", "/3", "/4"]
+        );
         assert!(got.iter().all(|r| r.headers.iter().all(|(_, v)| v == "****")));
     }
 }

@@ -6,11 +6,13 @@
 //! fast-forward with [`EmulatorHandle::advance`]. Fault rules make it misbehave on purpose.
 //!
 //! ```no_run
-//! # fn main() -> Result<(), dmskafka::emulator::EmulatorError> {
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use dmskafka::emulator::{Emulator, InstanceSpec};
-//! let emu = Emulator::start("127.0.0.1:0".parse().map_err(|_| dmskafka::emulator::EmulatorError::invalid("addr"))?)?;
+//! let emu = Emulator::start("127.0.0.1:0".parse()?)?;
 //! let instance_id = emu.add_instance(InstanceSpec::default())?;
-//! println!("{} {} {}", emu.endpoint(), emu.credentials().ak, instance_id);
+//! let creds = emu.credentials();
+//! println!("{} {} {} {instance_id}", emu.endpoint(), creds.ak, creds.project_id);
+//! emu.advance(std::time::Duration::from_secs(5)); // finishes running jobs
 //! # Ok(()) }
 //! ```
 
@@ -24,6 +26,7 @@ mod params;
 mod routes;
 mod server;
 mod state;
+mod views;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -65,7 +68,11 @@ pub struct EmulatorConfig {
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
-        EmulatorConfig { job_duration: Duration::from_secs(2), worker_threads: 2, log_capacity: 10_000 }
+        EmulatorConfig {
+            job_duration: Duration::from_secs(2),
+            worker_threads: 2,
+            log_capacity: 10_000,
+        }
     }
 }
 
@@ -115,7 +122,9 @@ impl Emulator {
             project_id: hex(),
         };
         let listener = server::bind(bind)?;
-        let addr = listener.local_addr().map_err(|e| EmulatorError::Start(format!("cannot read the bound address: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| EmulatorError::Start(format!("cannot read the bound address: {e}")))?;
         let shared = Shared {
             state: Mutex::new(state::State::new(config.job_duration)),
             creds: auth::CredentialStore::default(),
@@ -134,7 +143,12 @@ impl Emulator {
         })?;
         let shared = Arc::new(shared);
         let running = server::spawn(listener, shared.clone(), config.worker_threads)?;
-        Ok(EmulatorHandle { shared, addr, seeded, running })
+        Ok(EmulatorHandle {
+            shared,
+            addr,
+            seeded,
+            running,
+        })
     }
 }
 
@@ -148,7 +162,10 @@ pub struct EmulatorHandle {
 
 impl std::fmt::Debug for EmulatorHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EmulatorHandle").field("addr", &self.addr).field("credentials", &self.seeded).finish()
+        f.debug_struct("EmulatorHandle")
+            .field("addr", &self.addr)
+            .field("credentials", &self.seeded)
+            .finish()
     }
 }
 
@@ -220,7 +237,10 @@ impl EmulatorHandle {
     }
 
     fn lock_state(&self) -> std::sync::MutexGuard<'_, state::State> {
-        self.shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -41,7 +41,10 @@ pub fn parse_enable_body(body: &[u8]) -> Result<EnableBody, ApiError> {
 /// Any body must be a JSON object; `what` names the route in the message.
 pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::new(ErrorKind::MalformedBody, "The request body is empty; a JSON object is required."));
+        return Err(ApiError::new(
+            ErrorKind::MalformedBody,
+            "The request body is empty; a JSON object is required.",
+        ));
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
@@ -49,7 +52,10 @@ pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
             ErrorKind::MalformedBody,
             format!("The request body must be a JSON object, not {}.", kind_name(&other)),
         )),
-        Err(e) => Err(ApiError::new(ErrorKind::MalformedBody, format!("The request body is not valid JSON: {e}."))),
+        Err(e) => Err(ApiError::new(
+            ErrorKind::MalformedBody,
+            format!("The request body is not valid JSON: {e}."),
+        )),
     }
 }
 
@@ -104,7 +110,10 @@ fn specification(v: Option<&Value>) -> Result<Option<&'static str>, ApiError> {
         Some(Value::String(s)) => bandwidth(s).map(Some).ok_or_else(|| {
             ApiError::new(
                 ErrorKind::SpecificationInvalid,
-                format!("Invalid specification {s:?}: it must be one of {}.", BANDWIDTHS.join(", ")),
+                format!(
+                    "Invalid specification {s:?}: it must be one of {}.",
+                    BANDWIDTHS.join(", ")
+                ),
             )
         }),
         Some(other) => Err(ApiError::new(
@@ -146,7 +155,10 @@ mod tests {
         assert_eq!(kind(r#"{"node_cnt": 1}"#), Some(ErrorKind::NodeCntOutOfRange));
         assert_eq!(kind(r#"{"node_cnt": 17}"#), Some(ErrorKind::NodeCntOutOfRange));
         assert_eq!(kind(r#"{"node_cnt": "-3"}"#), Some(ErrorKind::NodeCntOutOfRange));
-        assert_eq!(kind(r#"{"node_cnt": "99999999999999999999999999999999999999999"}"#), Some(ErrorKind::NodeCntOutOfRange));
+        assert_eq!(
+            kind(r#"{"node_cnt": "99999999999999999999999999999999999999999"}"#),
+            Some(ErrorKind::NodeCntOutOfRange)
+        );
         assert_eq!(kind(r#"{"node_cnt": 2.5}"#), Some(ErrorKind::NodeCntNotInteger));
         assert_eq!(kind(r#"{"node_cnt": 2.0}"#), Some(ErrorKind::NodeCntNotInteger));
         assert_eq!(kind(r#"{"node_cnt": "two"}"#), Some(ErrorKind::NodeCntNotInteger));
@@ -165,7 +177,10 @@ mod tests {
     fn specification_values() {
         let b = parse_enable_body(br#"{"specification": "100 MB", "spec_code": "x"}"#);
         assert_eq!(b.map(|b| b.specification), Ok(Some("100MB")));
-        assert_eq!(kind(r#"{"specification": "150MB"}"#), Some(ErrorKind::SpecificationInvalid));
+        assert_eq!(
+            kind(r#"{"specification": "150MB"}"#),
+            Some(ErrorKind::SpecificationInvalid)
+        );
         assert_eq!(kind(r#"{"specification": 100}"#), Some(ErrorKind::SpecificationInvalid));
         assert_eq!(kind(r#"{"spec_code": 1}"#), Some(ErrorKind::SpecCodeRequired));
     }

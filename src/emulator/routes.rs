@@ -4,21 +4,39 @@ use percent_encoding::percent_decode_str;
 use serde::Serialize;
 
 use super::auth::CredentialStore;
+use super::clock::Millis;
 use super::errors::{ApiError, ErrorKind};
 use super::params::{json_object, parse_enable_body};
 use super::state::State;
-use super::clock::Millis;
 
 /// Route names, as fault rules name them.
-pub const ROUTE_NAMES: [&str; 5] =
-    ["create_connector", "show_instance", "show_background_task", "delete_connector", "list_projects"];
+pub const ROUTE_NAMES: [&str; 5] = [
+    "create_connector",
+    "show_instance",
+    "show_background_task",
+    "delete_connector",
+    "list_projects",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
-    CreateConnector { project: String, instance: String },
-    ShowInstance { project: String, instance: String },
-    ShowBackgroundTask { project: String, instance: String, task: String },
-    DeleteConnector { project: String, instance: String },
+    CreateConnector {
+        project: String,
+        instance: String,
+    },
+    ShowInstance {
+        project: String,
+        instance: String,
+    },
+    ShowBackgroundTask {
+        project: String,
+        instance: String,
+        task: String,
+    },
+    DeleteConnector {
+        project: String,
+        instance: String,
+    },
     /// IAM `GET /v3/projects?name={region}`.
     ListProjects,
 }
@@ -50,7 +68,10 @@ impl Route {
 pub enum Matched {
     Route(Route),
     /// The path is a route's, the method is not.
-    WrongMethod { name: &'static str, allowed: &'static str },
+    WrongMethod {
+        name: &'static str,
+        allowed: &'static str,
+    },
     NotFound,
 }
 
@@ -66,30 +87,52 @@ impl Matched {
 
 /// Matches the raw path segment by segment; ids are percent-decoded, empty ones never match.
 pub fn match_route(method: &str, raw_path: &str) -> Matched {
-    let segments: Vec<String> = raw_path.split('/').map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned()).collect();
+    let segments: Vec<String> = raw_path
+        .split('/')
+        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .collect();
     let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
     let id = |s: &str| !s.is_empty();
     let (route, allowed) = match seg.as_slice() {
-        ["", "v2", p, "instances", i] if id(p) && id(i) => {
-            (Route::ShowInstance { project: (*p).to_owned(), instance: (*i).to_owned() }, "GET")
-        }
-        ["", "v2", p, "instances", i, "connector"] if id(p) && id(i) => {
-            (Route::CreateConnector { project: (*p).to_owned(), instance: (*i).to_owned() }, "POST")
-        }
-        ["", "v2", p, "instances", i, "tasks", t] if id(p) && id(i) && id(t) => (
-            Route::ShowBackgroundTask { project: (*p).to_owned(), instance: (*i).to_owned(), task: (*t).to_owned() },
+        ["", "v2", p, "instances", i] if id(p) && id(i) => (
+            Route::ShowInstance {
+                project: (*p).to_owned(),
+                instance: (*i).to_owned(),
+            },
             "GET",
         ),
-        ["", "v2", p, "kafka", "instances", i, "delete-connector"] if id(p) && id(i) => {
-            (Route::DeleteConnector { project: (*p).to_owned(), instance: (*i).to_owned() }, "POST")
-        }
+        ["", "v2", p, "instances", i, "connector"] if id(p) && id(i) => (
+            Route::CreateConnector {
+                project: (*p).to_owned(),
+                instance: (*i).to_owned(),
+            },
+            "POST",
+        ),
+        ["", "v2", p, "instances", i, "tasks", t] if id(p) && id(i) && id(t) => (
+            Route::ShowBackgroundTask {
+                project: (*p).to_owned(),
+                instance: (*i).to_owned(),
+                task: (*t).to_owned(),
+            },
+            "GET",
+        ),
+        ["", "v2", p, "kafka", "instances", i, "delete-connector"] if id(p) && id(i) => (
+            Route::DeleteConnector {
+                project: (*p).to_owned(),
+                instance: (*i).to_owned(),
+            },
+            "POST",
+        ),
         ["", "v3", "projects"] => (Route::ListProjects, "GET"),
         _ => return Matched::NotFound,
     };
     if method == allowed {
         Matched::Route(route)
     } else {
-        Matched::WrongMethod { name: route.name(), allowed }
+        Matched::WrongMethod {
+            name: route.name(),
+            allowed,
+        }
     }
 }
 
@@ -108,13 +151,28 @@ pub struct Reply {
 impl Reply {
     pub fn json<T: Serialize>(value: &T) -> Reply {
         match serde_json::to_vec(value) {
-            Ok(body) => Reply { status: 200, body, json: true, error_code: None, allow: None },
-            Err(e) => Reply::error(&ApiError::new(ErrorKind::Internal, format!("cannot encode the response: {e}"))),
+            Ok(body) => Reply {
+                status: 200,
+                body,
+                json: true,
+                error_code: None,
+                allow: None,
+            },
+            Err(e) => Reply::error(&ApiError::new(
+                ErrorKind::Internal,
+                format!("cannot encode the response: {e}"),
+            )),
         }
     }
 
     pub fn error(e: &ApiError) -> Reply {
-        Reply { status: e.kind.status(), body: e.body(), json: true, error_code: Some(e.kind.code()), allow: None }
+        Reply {
+            status: e.kind.status(),
+            body: e.body(),
+            json: true,
+            error_code: Some(e.kind.code()),
+            allow: None,
+        }
     }
 }
 
@@ -152,17 +210,26 @@ pub fn dispatch(route: &Route, body: &[u8], state: &mut State, now: Millis) -> R
             .and_then(|b| state.enable(project, instance, &b, now))
             .map(|enabled| Reply::json(&enabled)),
         Route::ShowInstance { project, instance } => state.show(project, instance, now).map(|v| Reply::json(&v)),
-        Route::ShowBackgroundTask { project, instance, task } => {
-            state.task(project, instance, task, now).map(|v| Reply::json(&v))
-        }
+        Route::ShowBackgroundTask {
+            project,
+            instance,
+            task,
+        } => state.task(project, instance, task, now).map(|v| Reply::json(&v)),
         Route::DeleteConnector { project, instance } => {
             // The official SDK sends no body; others send {"instance_id": ...}. Both are fine.
-            let body_ok = if body.iter().all(u8::is_ascii_whitespace) { Ok(()) } else { json_object(body).map(|_| ()) };
+            let body_ok = if body.iter().all(u8::is_ascii_whitespace) {
+                Ok(())
+            } else {
+                json_object(body).map(|_| ())
+            };
             body_ok
                 .and_then(|()| state.disable(project, instance, now))
                 .map(|job_id| Reply::json(&JobOnly { job_id }))
         }
-        Route::ListProjects => Err(ApiError::new(ErrorKind::Internal, "list_projects is answered by the IAM handler")),
+        Route::ListProjects => Err(ApiError::new(
+            ErrorKind::Internal,
+            "list_projects is answered by the IAM handler",
+        )),
     };
     result.into()
 }
@@ -200,14 +267,25 @@ struct Projects {
 }
 
 /// IAM: the AK's projects named `region` (every project when no name is asked).
-pub fn list_projects(store: &CredentialStore, ak: &str, query: &[(String, String)], base: &str, domain_id: &str) -> Reply {
+pub fn list_projects(
+    store: &CredentialStore,
+    ak: &str,
+    query: &[(String, String)],
+    base: &str,
+    domain_id: &str,
+) -> Reply {
     let wanted = query.iter().rev().find(|(k, _)| k == "name").map(|(_, v)| v.as_str());
     let projects = store
         .projects(ak, wanted)
         .into_iter()
         .map(|p| KeystoneProject {
-            links: ProjectLinks { self_link: format!("{base}/v3/projects/{}", p.id) },
-            name: wanted.map(str::to_owned).or(p.region).unwrap_or_else(|| "cn-north-4".to_owned()),
+            links: ProjectLinks {
+                self_link: format!("{base}/v3/projects/{}", p.id),
+            },
+            name: wanted
+                .map(str::to_owned)
+                .or(p.region)
+                .unwrap_or_else(|| "cn-north-4".to_owned()),
             id: p.id,
             domain_id: domain_id.to_owned(),
             parent_id: domain_id.to_owned(),
@@ -218,7 +296,11 @@ pub fn list_projects(store: &CredentialStore, ak: &str, query: &[(String, String
         .collect();
     Reply::json(&Projects {
         projects,
-        links: PageLinks { self_link: format!("{base}/v3/projects"), previous: None, next: None },
+        links: PageLinks {
+            self_link: format!("{base}/v3/projects"),
+            previous: None,
+            next: None,
+        },
     })
 }
 
@@ -229,13 +311,31 @@ mod tests {
     #[test]
     fn routes_match_on_method_and_path() {
         let m = match_route("POST", "/v2/p/instances/i/connector");
-        assert_eq!(m, Matched::Route(Route::CreateConnector { project: "p".into(), instance: "i".into() }));
-        assert_eq!(match_route("GET", "/v2/p/instances/i/connector"), Matched::WrongMethod { name: "create_connector", allowed: "POST" });
+        assert_eq!(
+            m,
+            Matched::Route(Route::CreateConnector {
+                project: "p".into(),
+                instance: "i".into()
+            })
+        );
+        assert_eq!(
+            match_route("GET", "/v2/p/instances/i/connector"),
+            Matched::WrongMethod {
+                name: "create_connector",
+                allowed: "POST"
+            }
+        );
         assert_eq!(match_route("GET", "/v2/p/instances/i/"), Matched::NotFound);
         assert_eq!(match_route("GET", "/v2//instances/i"), Matched::NotFound);
         assert_eq!(match_route("GET", "/v3/projects").name(), Some("list_projects"));
-        assert_eq!(match_route("POST", "/v2/p/kafka/instances/i/delete-connector").name(), Some("delete_connector"));
-        assert_eq!(match_route("GET", "/v2/p/instances/i/tasks/t").name(), Some("show_background_task"));
+        assert_eq!(
+            match_route("POST", "/v2/p/kafka/instances/i/delete-connector").name(),
+            Some("delete_connector")
+        );
+        assert_eq!(
+            match_route("GET", "/v2/p/instances/i/tasks/t").name(),
+            Some("show_background_task")
+        );
     }
 
     #[test]

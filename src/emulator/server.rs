@@ -60,7 +60,11 @@ pub fn bind(addr: SocketAddr) -> Result<std::net::TcpListener, EmulatorError> {
     Ok(listener)
 }
 
-pub fn spawn(std_listener: std::net::TcpListener, shared: Arc<Shared>, workers: usize) -> Result<Running, EmulatorError> {
+pub fn spawn(
+    std_listener: std::net::TcpListener,
+    shared: Arc<Shared>,
+    workers: usize,
+) -> Result<Running, EmulatorError> {
     let start = |what: &str, e: std::io::Error| EmulatorError::Start(format!("{what}: {e}"));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers.max(1))
@@ -81,7 +85,10 @@ pub fn spawn(std_listener: std::net::TcpListener, shared: Arc<Shared>, workers: 
             rt.shutdown_timeout(Duration::from_secs(1));
         })
         .map_err(|e| start("cannot start the emulator thread", e))?;
-    Ok(Running { stop: Some(tx), thread: Some(thread) })
+    Ok(Running {
+        stop: Some(tx),
+        thread: Some(thread),
+    })
 }
 
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: oneshot::Receiver<()>) {
@@ -148,7 +155,12 @@ async fn read(req: Request<Incoming>) -> Result<Wire, DropConnection> {
         headers: parts
             .headers
             .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body,
     })
@@ -168,7 +180,10 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<
 
     redact(&mut wire.headers);
     shared.log.push(RequestRecord {
-        body: wire.body.as_ref().map_or_else(|| "<over the size limit>".to_owned(), |b| String::from_utf8_lossy(b).into_owned()),
+        body: wire.body.as_ref().map_or_else(
+            || "<over the size limit>".to_owned(),
+            |b| String::from_utf8_lossy(b).into_owned(),
+        ),
         method: wire.method,
         path: wire.raw_path,
         query: wire.raw_query,
@@ -181,7 +196,9 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<
         received_at,
     });
 
-    let (Some(reply), Some(id)) = (reply, request_id) else { return Err(DropConnection) };
+    let (Some(reply), Some(id)) = (reply, request_id) else {
+        return Err(DropConnection);
+    };
     let mut resp = response(reply, &id, fault.as_ref());
     if matched.name() == Some("list_projects") {
         // IAM calls its request id X-IAM-Trace-Id; the SDKs quote it in their errors.
@@ -196,7 +213,14 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<
 fn answer(shared: &Shared, wire: &Wire, matched: &Matched, fault: Option<&Applied>) -> Option<Reply> {
     let mut reply = match (fault, &wire.body) {
         (Some(f), _) if f.drop_connection => return None,
-        (Some(Applied { status: Some(status), body, .. }), _) => return Some(injected_reply(*status, body.as_deref())),
+        (
+            Some(Applied {
+                status: Some(status),
+                body,
+                ..
+            }),
+            _,
+        ) => return Some(injected_reply(*status, body.as_deref())),
         (_, None) => Reply::error(&ApiError::new(
             ErrorKind::BodyTooLarge,
             format!("Request body too large: the limit is {MAX_BODY} bytes."),
@@ -204,7 +228,12 @@ fn answer(shared: &Shared, wire: &Wire, matched: &Matched, fault: Option<&Applie
         (_, Some(body)) => process(shared, matched, wire, body),
     };
     // A body-only fault replaces the handled answer's body and keeps its status.
-    if let Some(Applied { status: None, body: Some(b), .. }) = fault {
+    if let Some(Applied {
+        status: None,
+        body: Some(b),
+        ..
+    }) = fault
+    {
         reply.body = b.clone().into_bytes();
         reply.json = is_json(&reply.body);
     }
@@ -220,8 +249,19 @@ fn process(shared: &Shared, matched: &Matched, wire: &Wire, body: &[u8]) -> Repl
         Matched::Route(route) => route,
     };
     let query = parse_query(&wire.raw_query);
-    let received = Received { method, raw_path, query: &query, headers: &wire.headers, body };
-    let ak = match auth::verify(&received, &shared.creds, route.project(), time::OffsetDateTime::now_utc()) {
+    let received = Received {
+        method,
+        raw_path,
+        query: &query,
+        headers: &wire.headers,
+        body,
+    };
+    let ak = match auth::verify(
+        &received,
+        &shared.creds,
+        route.project(),
+        time::OffsetDateTime::now_utc(),
+    ) {
         Ok(ak) => ak,
         Err(e) => return Reply::error(&e),
     };
@@ -244,7 +284,13 @@ fn injected_reply(status: u16, body: Option<&str>) -> Reply {
         None => error_body(kind.code(), &format!("Injected fault: HTTP {status}.")),
     };
     let json = is_json(&body);
-    Reply { status, body, json, error_code: (status >= 400).then(|| kind.code()), allow: None }
+    Reply {
+        status,
+        body,
+        json,
+        error_code: (status >= 400).then(|| kind.code()),
+        allow: None,
+    }
 }
 
 /// Injected bodies may be anything; only JSON is labelled as JSON.

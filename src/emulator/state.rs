@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::views::{ControlView, InstanceView, TaskList, TaskView};
+
 use super::clock::{duration_ms, iso_millis, Millis};
 use super::errors::{ApiError, ErrorKind};
 use super::params::{bandwidth, EnableBody, BANDWIDTHS};
@@ -52,7 +54,9 @@ impl Flavor {
         match s {
             "new" => Ok(Flavor::New),
             "old" => Ok(Flavor::Old),
-            other => Err(EmulatorError::invalid(format!("flavor must be \"new\" or \"old\", not {other:?}"))),
+            other => Err(EmulatorError::invalid(format!(
+                "flavor must be \"new\" or \"old\", not {other:?}"
+            ))),
         }
     }
 }
@@ -124,7 +128,9 @@ enum Phase {
 impl Task {
     /// CREATED for the first quarter of the duration, then EXECUTING, then done.
     fn phase(&self, now: Millis) -> Phase {
-        let elapsed = now.saturating_sub(self.created_ms);
+        // A request reads the clock before it takes the state lock, so it can look at a task
+        // started a moment "later" by a request that got the lock first: that task has just begun.
+        let elapsed = now.saturating_sub(self.created_ms).max(0);
         if elapsed >= self.duration_ms {
             Phase::Done
         } else if elapsed < self.duration_ms / 4 {
@@ -176,7 +182,8 @@ impl Instance {
     /// Applies the active task's effect once it is done.
     fn settle(&mut self, now: Millis) {
         let Some(active) = &self.active else { return };
-        let Some(task) = self.tasks.iter().find(|t| &t.id == active) else {
+        // The active task is the newest: search from the back, not through up to 1000 tasks.
+        let Some(task) = self.tasks.iter().rev().find(|t| &t.id == active) else {
             self.active = None;
             return;
         };
@@ -185,9 +192,10 @@ impl Instance {
         }
         if !task.fails {
             self.connector = match &task.effect {
-                Effect::Enable { connector_id, node_cnt } => {
-                    Connector::Enabled { id: connector_id.clone(), node_num: *node_cnt }
-                }
+                Effect::Enable { connector_id, node_cnt } => Connector::Enabled {
+                    id: connector_id.clone(),
+                    node_num: *node_cnt,
+                },
                 Effect::Disable => Connector::Disabled,
             };
         }
@@ -209,7 +217,14 @@ impl Instance {
         None
     }
 
-    fn start_task(&mut self, name: &'static str, effect: Effect, params: String, now: Millis, default_ms: Millis) -> String {
+    fn start_task(
+        &mut self,
+        name: &'static str,
+        effect: Effect,
+        params: String,
+        now: Millis,
+        default_ms: Millis,
+    ) -> String {
         let id = uuid::Uuid::new_v4().to_string();
         let fails = matches!(effect, Effect::Enable { .. }) && self.fail_enable;
         let task = Task {
@@ -302,88 +317,6 @@ fn old_resource_spec_code(bandwidth: &str) -> &'static str {
     }
 }
 
-/// The ShowInstance subset the emulator answers with (official field names and types).
-#[derive(Debug, Serialize)]
-pub struct InstanceView {
-    name: String,
-    engine: &'static str,
-    engine_version: &'static str,
-    description: &'static str,
-    specification: String,
-    storage_space: u32,
-    partition_num: &'static str,
-    used_storage_space: u32,
-    dns_enable: bool,
-    connect_address: &'static str,
-    port: u16,
-    status: String,
-    instance_id: String,
-    resource_spec_code: &'static str,
-    charging_mode: u8,
-    vpc_id: &'static str,
-    vpc_name: &'static str,
-    created_at: String,
-    subnet_name: &'static str,
-    subnet_cidr: &'static str,
-    user_id: String,
-    user_name: String,
-    maintain_begin: &'static str,
-    maintain_end: &'static str,
-    enable_publicip: bool,
-    ssl_enable: bool,
-    kafka_security_protocol: &'static str,
-    enterprise_project_id: &'static str,
-    is_logical_volume: bool,
-    extend_times: u32,
-    enable_auto_topic: bool,
-    r#type: &'static str,
-    product_id: &'static str,
-    available_zones: [&'static str; 1],
-    total_storage_space: u32,
-    storage_spec_code: &'static str,
-    service_type: &'static str,
-    storage_type: &'static str,
-    ipv6_enable: bool,
-    connector_enable: bool,
-    connector_node_num: u32,
-    connector_id: String,
-    rest_enable: bool,
-    new_spec_billing_enable: bool,
-    broker_num: u32,
-    node_num: u32,
-    tags: [(); 0],
-}
-
-/// One `ListBackgroundTasksRespTasks` entry.
-#[derive(Debug, Clone, Serialize)]
-pub struct TaskView {
-    id: String,
-    name: &'static str,
-    user_name: String,
-    user_id: String,
-    params: String,
-    status: &'static str,
-    created_at: String,
-    updated_at: String,
-}
-
-/// The ShowBackgroundTask body.
-#[derive(Debug, Serialize)]
-pub struct TaskList {
-    task_count: String,
-    tasks: Vec<TaskView>,
-}
-
-/// The emulator's own view of an instance, for assertions.
-#[derive(Debug, Serialize)]
-pub struct ControlView {
-    #[serde(flatten)]
-    instance: InstanceView,
-    project_id: String,
-    flavor: &'static str,
-    tasks: Vec<TaskView>,
-}
-
 /// Who "ran" the tasks.
 #[derive(Debug, Clone)]
 pub struct User {
@@ -407,14 +340,20 @@ pub struct Enabled {
 }
 
 fn not_found(id: &str) -> ApiError {
-    ApiError::new(ErrorKind::InstanceNotFound, format!("The instance {id} does not exist."))
+    ApiError::new(
+        ErrorKind::InstanceNotFound,
+        format!("The instance {id} does not exist."),
+    )
 }
 
 impl State {
     pub fn new(job_duration: Duration) -> Self {
         State {
             instances: HashMap::new(),
-            user: User { id: uuid::Uuid::new_v4().simple().to_string(), name: "dmskafka-emulator".to_owned() },
+            user: User {
+                id: uuid::Uuid::new_v4().simple().to_string(),
+                name: "dmskafka-emulator".to_owned(),
+            },
             job_duration_ms: duration_ms(job_duration),
         }
     }
@@ -452,7 +391,9 @@ impl State {
             (Flavor::New, None) => "c6.2u4g.cluster".to_owned(),
             (Flavor::New, Some(s)) => s,
         };
-        let name = spec.name.unwrap_or_else(|| format!("kafka-{}", id.chars().take(8).collect::<String>()));
+        let name = spec
+            .name
+            .unwrap_or_else(|| format!("kafka-{}", id.chars().take(8).collect::<String>()));
         let instance = Instance {
             id: id.clone(),
             project_id,
@@ -504,7 +445,10 @@ impl State {
             map.insert("spec_code".to_owned(), code.as_str().into());
         }
         let params = params.to_string();
-        let effect = Effect::Enable { connector_id: connector_id.clone(), node_cnt: body.node_cnt };
+        let effect = Effect::Enable {
+            connector_id: connector_id.clone(),
+            node_cnt: body.node_cnt,
+        };
         let job_id = inst.start_task("createConnector", effect, params, now, default_ms);
         inst.status = EXTENDING.to_owned();
         Ok(Enabled { job_id, connector_id })
@@ -538,9 +482,15 @@ impl State {
         let user = self.user.clone();
         let inst = self.instance(project_id, id, now)?;
         let task = inst.tasks.iter().find(|t| t.id == task_id).ok_or_else(|| {
-            ApiError::new(ErrorKind::TaskNotFound, format!("The task {task_id} does not exist on the instance {id}."))
+            ApiError::new(
+                ErrorKind::TaskNotFound,
+                format!("The task {task_id} does not exist on the instance {id}."),
+            )
         })?;
-        Ok(TaskList { task_count: "1".to_owned(), tasks: vec![task.view(now, &user)] })
+        Ok(TaskList {
+            task_count: "1".to_owned(),
+            tasks: vec![task.view(now, &user)],
+        })
     }
 
     /// Control plane: any project.
@@ -594,7 +544,11 @@ mod tests {
     }
 
     fn body(n: u32) -> EnableBody {
-        EnableBody { node_cnt: n, specification: None, spec_code: None }
+        EnableBody {
+            node_cnt: n,
+            specification: None,
+            spec_code: None,
+        }
     }
 
     fn task_status(s: &mut State, id: &str, job: &str, now: Millis) -> Result<&'static str, ApiError> {
@@ -612,7 +566,10 @@ mod tests {
         assert_eq!(s.show(P, &id, 1999)?.status, EXTENDING);
         assert_eq!(task_status(&mut s, &id, &e.job_id, 2000)?, "SUCCESS");
         let v = s.show(P, &id, 2000)?;
-        assert_eq!((v.status.as_str(), v.connector_enable, v.connector_node_num), (RUNNING, true, 3));
+        assert_eq!(
+            (v.status.as_str(), v.connector_enable, v.connector_node_num),
+            (RUNNING, true, 3)
+        );
         assert_eq!(v.connector_id, e.connector_id);
         Ok(())
     }
@@ -622,15 +579,28 @@ mod tests {
         let mut s = state();
         let id = s.add(InstanceSpec::default(), P, 0)?;
         s.enable(P, &id, &body(2), 0)?;
-        assert_eq!(s.enable(P, &id, &body(2), 1).map_err(|e| e.kind), Err(ErrorKind::StatusConflict));
-        assert_eq!(s.enable(P, &id, &body(2), 5000).map_err(|e| e.kind), Err(ErrorKind::AlreadyEnabled));
+        assert_eq!(
+            s.enable(P, &id, &body(2), 1).map_err(|e| e.kind),
+            Err(ErrorKind::StatusConflict)
+        );
+        assert_eq!(
+            s.enable(P, &id, &body(2), 5000).map_err(|e| e.kind),
+            Err(ErrorKind::AlreadyEnabled)
+        );
         Ok(())
     }
 
     #[test]
     fn failed_enable_leaves_no_connector() -> R {
         let mut s = state();
-        let id = s.add(InstanceSpec { fail_enable: true, ..Default::default() }, P, 0)?;
+        let id = s.add(
+            InstanceSpec {
+                fail_enable: true,
+                ..Default::default()
+            },
+            P,
+            0,
+        )?;
         let job = s.enable(P, &id, &body(2), 0)?.job_id;
         assert_eq!(task_status(&mut s, &id, &job, 2000)?, "FAILED");
         let v = s.show(P, &id, 2000)?;
@@ -655,21 +625,37 @@ mod tests {
     fn other_projects_instances_are_not_found() -> R {
         let mut s = state();
         let id = s.add(InstanceSpec::default(), P, 0)?;
-        assert_eq!(s.show("other", &id, 0).map_err(|e| e.kind).err(), Some(ErrorKind::InstanceNotFound));
+        assert_eq!(
+            s.show("other", &id, 0).map_err(|e| e.kind).err(),
+            Some(ErrorKind::InstanceNotFound)
+        );
         Ok(())
     }
 
     #[test]
     fn old_flavor_rules() -> R {
         let mut s = state();
-        let spec = InstanceSpec { flavor: Flavor::Old, specification: Some("300MB".into()), ..Default::default() };
+        let spec = InstanceSpec {
+            flavor: Flavor::Old,
+            specification: Some("300MB".into()),
+            ..Default::default()
+        };
         let id = s.add(spec, P, 0)?;
         let mut b = body(2);
-        assert_eq!(s.enable(P, &id, &b, 0).map_err(|e| e.kind), Err(ErrorKind::SpecificationRequired));
+        assert_eq!(
+            s.enable(P, &id, &b, 0).map_err(|e| e.kind),
+            Err(ErrorKind::SpecificationRequired)
+        );
         b.specification = Some("100MB");
-        assert_eq!(s.enable(P, &id, &b, 0).map_err(|e| e.kind), Err(ErrorKind::SpecCodeRequired));
+        assert_eq!(
+            s.enable(P, &id, &b, 0).map_err(|e| e.kind),
+            Err(ErrorKind::SpecCodeRequired)
+        );
         b.spec_code = Some("kafka.c3.mini.connector".into());
-        assert_eq!(s.enable(P, &id, &b, 0).map_err(|e| e.kind), Err(ErrorKind::SpecificationMismatch));
+        assert_eq!(
+            s.enable(P, &id, &b, 0).map_err(|e| e.kind),
+            Err(ErrorKind::SpecificationMismatch)
+        );
         b.specification = Some("300MB");
         s.enable(P, &id, &b, 0)?;
         Ok(())

@@ -79,9 +79,16 @@ impl EmulatorServer {
         let ip: IpAddr = host
             .parse()
             .map_err(|_| PyValueError::new_err(format!("host must be an IP address, not {host:?}")))?;
-        let config = EmulatorConfig { job_duration: duration("job_duration", job_duration)?, ..Default::default() };
-        let handle = py.detach(|| Emulator::start_with(SocketAddr::new(ip, port), config)).map_err(to_py_err)?;
-        Ok(EmulatorServer { handle: Mutex::new(handle) })
+        let config = EmulatorConfig {
+            job_duration: duration("job_duration", job_duration)?,
+            ..Default::default()
+        };
+        let handle = py
+            .detach(|| Emulator::start_with(SocketAddr::new(ip, port), config))
+            .map_err(to_py_err)?;
+        Ok(EmulatorServer {
+            handle: Mutex::new(handle),
+        })
     }
 
     #[getter]
@@ -124,7 +131,13 @@ impl EmulatorServer {
         region: Option<String>,
     ) -> PyResult<()> {
         self.handle()
-            .add_credentials(CredentialSpec { ak, sk, project_id, security_token, region })
+            .add_credentials(CredentialSpec {
+                ak,
+                sk,
+                project_id,
+                security_token,
+                region,
+            })
             .map_err(to_py_err)
     }
 
