@@ -2,10 +2,9 @@
 
 import json
 import socket
-import ssl
 
 import pytest
-from servers import OK_BODY, RawServer, closed_port, read_request
+from servers import RawServer, closed_port, read_request
 
 import dmskafka
 from dmskafka import (
@@ -17,15 +16,27 @@ from dmskafka import (
     exceptions,
 )
 
-AK, SK, PROJECT = "AKTESTFAKE", "sk-test-secret-not-real", "0123456789abcdef0123456789abcdef"
 INSTANCE = "6e2d1b5a-3e1f-4c8a-9b7e-1f2d3c4b5a69"
 
 
+@pytest.fixture
+def emu(dmskafka_emulator):
+    return dmskafka_emulator
+
+
+def creds(emu):
+    return BasicCredentials(emu.ak, emu.sk, emu.project_id)
+
+
 def client_for(*endpoints, config=None, credentials=None):
-    builder = KafkaClient.new_builder().with_credentials(credentials or BasicCredentials(AK, SK, PROJECT))
+    builder = KafkaClient.new_builder().with_credentials(credentials or BasicCredentials("AK", "SK", "project"))
     if config is not None:
         builder = builder.with_http_config(config)
     return builder.with_endpoints(list(endpoints)).build()
+
+
+def emu_client(emu, config=None, credentials=None):
+    return client_for(emu.endpoint, config=config, credentials=credentials or creds(emu))
 
 
 def enable(client, body=CreateConnectorReq(node_cnt=2), instance_id=INSTANCE):
@@ -40,26 +51,28 @@ def quick(**kwargs):
     return config
 
 
-def test_success_returns_the_documented_fields(recorder):
-    resp = enable(client_for(recorder.endpoint))
-    assert (resp.job_id, resp.connector_id) == (OK_BODY["job_id"], OK_BODY["connector_id"])
+def test_success_returns_the_documented_fields(emu):
+    instance_id = emu.add_instance()
+    resp = enable(emu_client(emu), instance_id=instance_id)
     assert resp.status_code == 200
-    assert json.loads(resp.raw_content) == OK_BODY
-    assert resp.to_json_object() == OK_BODY
-    assert json.loads(str(resp)) == OK_BODY
+    assert json.loads(resp.raw_content) == {"job_id": resp.job_id, "connector_id": resp.connector_id}
+    assert resp.to_json_object() == json.loads(str(resp))
+    (task,) = emu.show_instance(instance_id)["tasks"]
+    assert task["id"] == resp.job_id
 
 
-def test_request_is_the_documented_post(recorder):
-    enable(client_for(recorder.endpoint))
-    (req,) = recorder.requests
-    assert req["method"] == "POST"
-    assert req["path"] == "/v2/%s/instances/%s/connector" % (PROJECT, INSTANCE)
-    headers = {k.lower(): v for k, v in req["headers"].items()}
+def test_request_is_the_documented_post(emu):
+    instance_id = emu.add_instance()
+    enable(emu_client(emu), instance_id=instance_id)
+    (req,) = emu.requests()
+    assert (req["method"], req["status"]) == ("POST", 200)
+    assert req["path"] == "/v2/%s/instances/%s/connector" % (emu.project_id, instance_id)
+    headers = req["headers"]
     assert headers["content-type"] == "application/json"
-    assert headers["x-project-id"] == PROJECT
-    assert headers["host"] == recorder.endpoint.split("://")[1]
+    assert headers["x-project-id"] == emu.project_id
+    assert headers["host"] == emu.endpoint.split("://")[1]
     assert headers["user-agent"] == "dmskafka-python/" + dmskafka.__version__
-    assert headers["authorization"].startswith("SDK-HMAC-SHA256 Access=%s, SignedHeaders=" % AK)
+    assert headers["authorization"].startswith("SDK-HMAC-SHA256 Access=%s, SignedHeaders=" % emu.ak)
     assert "content-type;host;user-agent;x-project-id;x-sdk-date" in headers["authorization"]
     assert json.loads(req["body"]) == {"node_cnt": 2}
 
@@ -77,17 +90,19 @@ def test_request_is_the_documented_post(recorder):
         ({"node_cnt": 3}, {"node_cnt": 3}),
     ],
 )
-def test_body_is_normalised(recorder, body, sent):
-    enable(client_for(recorder.endpoint), body=body)
-    assert json.loads(recorder.requests[0]["body"]) == sent
+def test_body_is_normalised(emu, body, sent):
+    instance_id = emu.add_instance(flavor="old" if "spec_code" in sent else "new", specification="100MB")
+    enable(emu_client(emu), body=body, instance_id=instance_id)
+    (req,) = emu.requests()
+    assert (json.loads(req["body"]), req["status"]) == (sent, 200)
 
 
-def test_user_agent_is_appended_and_nothing_written_home(recorder, home):
+def test_user_agent_is_appended_and_nothing_written_home(emu, home):
     import os
 
     before = sorted(os.listdir(home))
-    enable(client_for(recorder.endpoint, config=quick(user_agent="my-script/1.0")))
-    assert recorder.requests[0]["headers"]["User-Agent"] == "dmskafka-python/%s; my-script/1.0" % dmskafka.__version__
+    enable(emu_client(emu, config=quick(user_agent="my-script/1.0")), instance_id=emu.add_instance())
+    assert emu.requests()[0]["headers"]["user-agent"] == "dmskafka-python/%s; my-script/1.0" % dmskafka.__version__
     assert sorted(os.listdir(home)) == before
 
 
@@ -107,8 +122,8 @@ def test_user_agent_is_appended_and_nothing_written_home(recorder, home):
         ({"body": CreateConnectorReq(spec_code="")}, "spec_code", "non-empty"),
     ],
 )
-def test_bad_input_is_refused_before_any_io(recorder, kwargs, field, words):
-    client = client_for(recorder.endpoint)
+def test_bad_input_is_refused_before_any_io(emu, kwargs, field, words):
+    client = emu_client(emu)
     args = {"instance_id": INSTANCE, "body": CreateConnectorReq(node_cnt=2), **kwargs}
     with pytest.raises(exceptions.ValidationException) as info:
         client.create_connector(CreateConnectorRequest(**args))
@@ -116,47 +131,63 @@ def test_bad_input_is_refused_before_any_io(recorder, kwargs, field, words):
     assert words in info.value.rule
     assert isinstance(info.value, ValueError)
     assert str(info.value).startswith("ValidationException - invalid %s: " % field)
-    assert recorder.requests == []
+    assert emu.requests() == []
 
 
-@pytest.mark.parametrize(
-    "credentials, field",
-    [
-        (BasicCredentials(AK, SK, "proj\r\nX-Evil: 1"), "project_id"),
-        (BasicCredentials(AK, SK, PROJECT).with_security_token("tok\nen"), "security_token"),
-    ],
-)
-def test_header_injection_is_refused_at_build(recorder, credentials, field):
+@pytest.mark.parametrize("field", ["project_id", "security_token"])
+def test_header_injection_is_refused_at_build(emu, field):
+    credentials = creds(emu)
+    if field == "project_id":
+        credentials.project_id = "proj\r\nX-Evil: 1"
+    else:
+        credentials.with_security_token("tok\nen")
     with pytest.raises(exceptions.ValidationException) as info:
-        client_for(recorder.endpoint, credentials=credentials)
+        emu_client(emu, credentials=credentials)
     assert info.value.field == field
-    assert recorder.requests == []
+    assert emu.requests() == []
 
 
-def test_user_agent_with_newline_is_refused(recorder):
+def test_user_agent_with_newline_is_refused(emu):
     with pytest.raises(exceptions.ValidationException) as info:
-        client_for(recorder.endpoint, config=quick(user_agent="x\r\nInjected: 1"))
+        emu_client(emu, config=quick(user_agent="x\r\nInjected: 1"))
     assert info.value.field == "user_agent"
 
 
-def test_client_error_carries_the_official_fields(recorder):
-    recorder.reply(400, {"error_code": "DMS.00400026", "error_msg": "Another operation is in progress."},
-                   {"X-Request-Id": "rid-1"})
+def test_client_error_carries_the_official_fields(emu):
+    body = {"error_code": "DMS.00400026", "error_msg": "Another operation is in progress."}
+    emu.inject_fault("create_connector", status=400, body=json.dumps(body), count=1)
     with pytest.raises(exceptions.ClientRequestException) as info:
-        enable(client_for(recorder.endpoint))
+        enable(emu_client(emu))
     e = info.value
-    assert (e.status_code, e.error_code, e.error_msg, e.request_id) == (
-        400, "DMS.00400026", "Another operation is in progress.", "rid-1")
+    rid = emu.requests()[0]["request_id"]
+    assert (e.status_code, e.error_code, e.error_msg, e.request_id) == (400, body["error_code"], body["error_msg"], rid)
     assert str(e) == (
-        "ClientRequestException - {status_code:400,request_id:rid-1,error_code:DMS.00400026,"
-        "error_msg:Another operation is in progress.,encoded_authorization_message:None }"
+        "ClientRequestException - {status_code:400,request_id:%s,error_code:DMS.00400026,"
+        "error_msg:Another operation is in progress.,encoded_authorization_message:None }" % rid
     )
 
 
-def test_server_error_without_body_uses_the_status(recorder):
-    recorder.reply(503, b"")
+def test_service_error_codes_from_the_emulator(emu):
+    client = emu_client(emu)
+    with pytest.raises(exceptions.ClientRequestException) as info:
+        enable(client, instance_id="missing-instance")
+    assert (info.value.status_code, info.value.error_code) == (404, "DMS.00404022")
+    prepaid = emu.add_instance(charging_mode="prePaid")
+    with pytest.raises(exceptions.ClientRequestException) as info:
+        enable(client, instance_id=prepaid)
+    assert info.value.error_code == "DMS.00400016"
+
+
+def test_wrong_secret_is_an_authentication_error(emu):
+    with pytest.raises(exceptions.ClientRequestException) as info:
+        enable(emu_client(emu, credentials=BasicCredentials(emu.ak, "not-the-secret", emu.project_id)))
+    assert (info.value.status_code, info.value.error_code) == (401, "APIG.0301")
+
+
+def test_server_error_without_body_uses_the_status(emu):
+    emu.inject_fault("create_connector", status=503, body="", count=1)
     with pytest.raises(exceptions.ServerResponseException) as info:
-        enable(client_for(recorder.endpoint))
+        enable(emu_client(emu))
     assert (info.value.status_code, info.value.error_code, info.value.error_msg) == (503, "503", "")
 
 
@@ -170,12 +201,13 @@ def test_redirect_is_not_followed(recorder):
     assert len(recorder.requests) == 1
 
 
-@pytest.mark.parametrize("payload", [b"<html>oops</html>", {"job_id": "j"}, {"job_id": 1, "connector_id": "c"}])
-def test_unreadable_200_raises_instead_of_empty_fields(recorder, payload):
-    recorder.reply(200, payload)
+@pytest.mark.parametrize("payload", ["<html>oops</html>", '{"job_id": "j"}', '{"job_id": 1, "connector_id": "c"}'])
+def test_unreadable_200_raises_instead_of_empty_fields(emu, payload):
+    emu.inject_fault("create_connector", body=payload, count=1)
     with pytest.raises(exceptions.ServerResponseException) as info:
-        enable(client_for(recorder.endpoint))
+        enable(emu_client(emu), instance_id=emu.add_instance())
     assert info.value.status_code == 200
+    assert info.value.error_code == "SDK.InvalidResponse"
     assert "could not be read" in info.value.error_msg
 
 
@@ -192,10 +224,9 @@ def test_unresolvable_host():
         enable(client_for("http://-unresolvable-:8080", config=quick()))
 
 
-def test_tls_to_a_plain_http_server_fails_the_handshake(recorder):
-    https = recorder.endpoint.replace("http://", "https://")
+def test_tls_to_a_plain_http_server_fails_the_handshake(emu):
     with pytest.raises(exceptions.SslHandShakeException):
-        enable(client_for(https, config=quick()))
+        enable(client_for(emu.endpoint.replace("http://", "https://"), config=quick()))
 
 
 def test_read_timeout_is_a_call_timeout_with_unknown_outcome():
@@ -211,11 +242,11 @@ def test_read_timeout_is_a_call_timeout_with_unknown_outcome():
     assert "show_instance" in info.value.error_msg
 
 
-def test_failover_to_the_next_endpoint_and_remember_it(recorder):
-    client = client_for("http://-unresolvable-:8080", recorder.endpoint, config=quick())
-    enable(client)
-    enable(client)
-    assert len(recorder.requests) == 2
+def test_failover_to_the_next_endpoint_and_remember_it(emu):
+    client = client_for("http://-unresolvable-:8080", emu.endpoint, config=quick(), credentials=creds(emu))
+    enable(client, instance_id=emu.add_instance())
+    enable(client, instance_id=emu.add_instance())
+    assert [r["status"] for r in emu.requests()] == [200, 200]
 
 
 def test_all_endpoints_failing_lists_every_failure():
@@ -225,7 +256,7 @@ def test_all_endpoints_failing_lists_every_failure():
     assert "-unresolvable-" in info.value.error_msg and "-also-unresolvable-" in info.value.error_msg
 
 
-def test_connect_phase_failures_are_retried_but_received_requests_never(recorder):
+def test_connect_phase_failures_are_retried_but_received_requests_never():
     def reset_after_reading(conn):
         read_request(conn)
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
@@ -244,27 +275,30 @@ def test_no_credentials_anywhere_is_a_value_error():
 
 def test_no_endpoint_is_a_value_error():
     with pytest.raises(ValueError, match="at least one endpoint"):
-        KafkaClient.new_builder().with_credentials(BasicCredentials(AK, SK, PROJECT)).build()
+        KafkaClient.new_builder().with_credentials(BasicCredentials("AK", "SK", "project")).build()
 
 
-def test_credentials_from_the_environment(recorder, monkeypatch):
-    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", "ENVAK")
+def test_credentials_from_the_environment(emu, monkeypatch):
+    emu.add_credentials("ENVAKTEMPORARY", "env-sk", emu.project_id, security_token="env-token")
+    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", "ENVAKTEMPORARY")
     monkeypatch.setenv("HUAWEICLOUD_SDK_SK", "env-sk")
-    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", "envproject")
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emu.project_id)
     monkeypatch.setenv("HUAWEICLOUD_SDK_SECURITY_TOKEN", "env-token")
-    enable(KafkaClient.new_builder().with_endpoints([recorder.endpoint]).build())
-    headers = recorder.requests[0]["headers"]
-    assert headers["X-Project-Id"] == "envproject"
-    assert headers["X-Security-Token"] == "env-token"
-    assert "Access=ENVAK," in headers["Authorization"]
-    assert "x-security-token" in headers["Authorization"]
+    enable(KafkaClient.new_builder().with_endpoints([emu.endpoint]).build(), instance_id=emu.add_instance())
+    (req,) = emu.requests()
+    assert req["status"] == 200, "the emulator checked the signature and the registered token"
+    assert req["headers"]["x-project-id"] == emu.project_id
+    assert req["headers"]["x-security-token"] == "****"  # masked in the emulator's log
+    assert "Access=ENVAKTEMPORARY," in req["headers"]["authorization"]
+    assert "x-security-token" in req["headers"]["authorization"]
 
 
 @pytest.mark.parametrize("where", ["env-path", "home"])
-def test_credentials_from_the_profile_file(recorder, monkeypatch, tmp_path, home, where):
+def test_credentials_from_the_profile_file(emu, monkeypatch, tmp_path, home, where):
     import os
 
-    text = "[global]\nak = WRONG\nsk = wrong\n\n[basic]\nak = FILEAK\nsk = file-sk\nproject_id = fileproject\n"
+    text = "[global]\nak = WRONG\nsk = wrong\n\n[basic]\nak = %s\nsk = %s\nproject_id = %s\n" % (
+        emu.ak, emu.sk, emu.project_id)
     if where == "env-path":
         path = tmp_path / "creds.ini"
         monkeypatch.setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", str(path))
@@ -274,28 +308,22 @@ def test_credentials_from_the_profile_file(recorder, monkeypatch, tmp_path, home
     try:
         with open(path, "w") as f:
             f.write(text)
-        enable(KafkaClient.new_builder().with_endpoints([recorder.endpoint]).build())
+        enable(KafkaClient.new_builder().with_endpoints([emu.endpoint]).build(), instance_id=emu.add_instance())
     finally:
         if where == "home":
             os.remove(path)
-    headers = recorder.requests[0]["headers"]
-    assert headers["X-Project-Id"] == "fileproject"
-    assert "Access=FILEAK," in headers["Authorization"]
+    (req,) = emu.requests()
+    assert req["status"] == 200
+    assert req["headers"]["x-project-id"] == emu.project_id
 
 
-def test_region_endpoints_from_the_environment(recorder, monkeypatch):
-    monkeypatch.setenv("HUAWEICLOUD_SDK_REGION_KAFKA_CN_NORTH_4", "http://-unresolvable-:1," + recorder.endpoint)
+def test_region_endpoints_from_the_environment(emu, monkeypatch):
+    monkeypatch.setenv("HUAWEICLOUD_SDK_REGION_KAFKA_CN_NORTH_4", "http://-unresolvable-:1," + emu.endpoint)
     region = dmskafka.KafkaRegion.value_of("cn-north-4")
-    assert region.endpoints == ["http://-unresolvable-:1", recorder.endpoint]
-    client = (
-        KafkaClient.new_builder()
-        .with_credentials(BasicCredentials(AK, SK, PROJECT))
-        .with_region(region)
-        .with_http_config(quick())
-        .build()
-    )
-    enable(client)
-    assert len(recorder.requests) == 1
+    assert region.endpoints == ["http://-unresolvable-:1", emu.endpoint]
+    client = KafkaClient.new_builder().with_credentials(creds(emu)).with_region(region).with_http_config(quick()).build()
+    enable(client, instance_id=emu.add_instance())
+    assert [r["status"] for r in emu.requests()] == [200]
 
 
 def test_unknown_region_lists_the_supported_ones():
@@ -305,9 +333,9 @@ def test_unknown_region_lists_the_supported_ones():
     assert dmskafka.KafkaRegion.value_of("ap-southeast-1") is dmskafka.KafkaRegion.AP_SOUTHEAST_1
 
 
-def _region_client(recorder, monkeypatch, ak):
-    monkeypatch.setenv("HUAWEICLOUD_SDK_REGION_KAFKA_AP_SOUTHEAST_3", recorder.endpoint)
-    credentials = BasicCredentials(ak, SK).with_iam_endpoint(recorder.endpoint)
+def _region_client(emu, monkeypatch, ak, sk):
+    monkeypatch.setenv("HUAWEICLOUD_SDK_REGION_KAFKA_AP_SOUTHEAST_3", emu.endpoint)
+    credentials = BasicCredentials(ak, sk).with_iam_endpoint(emu.iam_endpoint)
     return (
         KafkaClient.new_builder()
         .with_credentials(credentials)
@@ -316,36 +344,46 @@ def _region_client(recorder, monkeypatch, ak):
     )
 
 
-def test_project_id_is_looked_up_from_iam_once(recorder, monkeypatch):
-    recorder.reply(200, {"projects": [{"id": "iamproject01", "name": "ap-southeast-3"}]})
-    enable(_region_client(recorder, monkeypatch, "AKIAMLOOKUP"))
-    enable(_region_client(recorder, monkeypatch, "AKIAMLOOKUP"))
-    iam, first, second = recorder.requests
-    assert (iam["method"], iam["path"]) == ("GET", "/v3/projects?name=ap-southeast-3")
-    assert "X-Project-Id" not in iam["headers"] and "Content-Type" not in iam["headers"]
-    assert "SignedHeaders=host;user-agent;x-sdk-date," in iam["headers"]["Authorization"]
-    assert first["path"].startswith("/v2/iamproject01/") and second["path"].startswith("/v2/iamproject01/")
+def test_project_id_is_looked_up_from_iam_once(emu, monkeypatch):
+    emu.add_credentials("AKIAMLOOKUP", "iam-sk", "iamproject01", region="ap-southeast-3")
+    for _ in range(2):
+        instance_id = emu.add_instance(project_id="iamproject01")
+        enable(_region_client(emu, monkeypatch, "AKIAMLOOKUP", "iam-sk"), instance_id=instance_id)
+    iam, first, second = emu.requests()
+    assert (iam["method"], iam["path"], iam["query"], iam["status"]) == ("GET", "/v3/projects", "name=ap-southeast-3", 200)
+    assert "x-project-id" not in iam["headers"] and "content-type" not in iam["headers"]
+    assert "SignedHeaders=host;user-agent;x-sdk-date," in iam["headers"]["authorization"]
+    assert first["path"].startswith("/v2/iamproject01/") and first["status"] == 200
+    assert second["path"].startswith("/v2/iamproject01/") and second["status"] == 200  # no second IAM call
 
 
-@pytest.mark.parametrize(
-    "projects, words", [([], "Confirm that the project exists"), ([{"id": "a"}, {"id": "b"}], "Multiple project ids")]
-)
-def test_project_lookup_needs_exactly_one_project(recorder, monkeypatch, projects, words):
-    recorder.reply(200, {"projects": projects})
-    with pytest.raises(exceptions.SdkException, match=words):
-        _region_client(recorder, monkeypatch, "AKLOOKUP%d" % len(projects))
+def test_project_lookup_with_no_project_in_the_region(emu, monkeypatch):
+    emu.add_credentials("AKLOOKUPNONE", "sk-none", "otherproject01", region="eu-west-0")
+    with pytest.raises(exceptions.SdkException, match="Confirm that the project exists"):
+        _region_client(emu, monkeypatch, "AKLOOKUPNONE", "sk-none")
 
 
-def test_sync_call_works_inside_a_running_event_loop(recorder):
+def test_project_lookup_with_several_projects(emu, monkeypatch):
+    emu.add_credentials("AKLOOKUPMANY", "sk-many", "projectaaa01", region="ap-southeast-3")
+    emu.add_credentials("AKLOOKUPMANY", "sk-many", "projectbbb02", region="ap-southeast-3")
+    with pytest.raises(exceptions.SdkException, match="Multiple project ids found: \\[projectaaa01,projectbbb02\\]"):
+        _region_client(emu, monkeypatch, "AKLOOKUPMANY", "sk-many")
+
+
+def test_project_lookup_with_a_wrong_secret(emu, monkeypatch):
+    emu.add_credentials("AKLOOKUPBAD", "right-sk", "projectccc01")
+    with pytest.raises(exceptions.SdkException, match="APIG.0301"):
+        _region_client(emu, monkeypatch, "AKLOOKUPBAD", "wrong-sk")
+
+
+def test_sync_call_works_inside_a_running_event_loop(emu):
     import asyncio
 
+    instance_id = emu.add_instance()
+
     async def cell():
-        return enable(client_for(recorder.endpoint)).job_id
+        return enable(emu_client(emu), instance_id=instance_id).connector_id
 
-    assert asyncio.run(cell()) == OK_BODY["job_id"]
-
-
-def test_ssl_module_is_not_needed_for_http(recorder):
-    # A plain-HTTP call must not depend on the interpreter's ssl configuration.
-    assert ssl.OPENSSL_VERSION
-    assert enable(client_for(recorder.endpoint)).status_code == 200
+    connector_id = asyncio.run(cell())
+    emu.advance(10)
+    assert emu.show_instance(instance_id)["connector_id"] == connector_id
