@@ -38,5 +38,17 @@ test-python: $(STAMP)-test ## pytest: real HTTP on 127.0.0.1, the emulator, the 
 
 test: test-rust test-python ## every test
 
+lint: $(STAMP)-test ## rustfmt and clippy, ruff check and format, mypy --strict, stubtest: no file is changed
+	cargo fmt --check
+	cargo clippy --all-targets --features python -- -D warnings
+	$(VENV)/bin/ruff check python tests examples
+	$(VENV)/bin/ruff format --check python tests examples
+	$(VPY) -m mypy --strict examples tests/typing_usage.py
+	$(VPY) -m mypy.stubtest dmskafka --allowlist .mypy-stubtest-allowlist
+
+fmt: $(STAMP)-test ## format the Rust and Python code in place (cargo fmt, ruff format)
+	cargo fmt
+	$(VENV)/bin/ruff format python tests examples
+
 clean: ## remove build outputs and the virtualenv
 	rm -rf target $(VENV) .pytest_cache .hypothesis

@@ -1,28 +1,226 @@
-"""The official `with_stream_log` / `with_file_log`, as handlers on the `dmskafka` logger."""
+"""Logging and HTTP handlers: the official `with_stream_log`, `with_file_log` and `HttpHandler`.
 
+Imported only once a client logs or has an HTTP handler, so `import dmskafka` never pays for
+`logging`. Every call that is sent gives one INFO line on the `dmskafka` logger, in the official
+format (`"METHOD URL" STATUS LENGTH ELAPSED REQUEST-ID`, with `-` for what is unknown and, for a
+failed call, the exception); DEBUG adds the request headers with Authorization and
+X-Security-Token redacted.
+
+The core sends requests from Rust, so handlers cannot run before a request is sent: they run
+after the exchange, the request handlers first, with what was sent. The core reports what was
+sent for answered 2xx calls only, so failed calls get their INFO line but no handler calls and
+no DEBUG headers.
+"""
+
+from __future__ import annotations
+
+import datetime
 import logging
 import sys
+import time
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, TextIO, Tuple
+
+from dmskafka.exceptions import SdkException, ValidationException
+
+if TYPE_CHECKING:
+    from dmskafka._core import CoreResponse
+
+__all__ = ["HttpHandler", "HttpRequest", "HttpResponse"]
 
 _FORMAT = "%(asctime)s %(thread)d %(name)s %(filename)s %(lineno)d %(levelname)s %(message)s"
-_logger = logging.getLogger("dmskafka")
+_REDACTED = ("authorization", "x-security-token")
+logger = logging.getLogger("dmskafka")
 
 
-def _replace(kind, handler, level, format_string):
-    for old in [h for h in _logger.handlers if type(h) is kind]:
+def _replace(kind: type, handler: logging.Handler, level: int | str, format_string: str | None) -> None:
+    for old in [h for h in logger.handlers if type(h) is kind]:
         old.close()
-        _logger.removeHandler(old)
+        logger.removeHandler(old)
     handler.setLevel(level)
     handler.setFormatter(logging.Formatter(format_string or _FORMAT))
-    _logger.addHandler(handler)
-    _logger.setLevel(level)
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    # As in the official SDK, the configured handler is where the lines go: an application's
+    # root handlers would print each of them a second time.
+    logger.propagate = False
 
 
-def add_stream_handler(stream, level, format_string):
+def add_stream_handler(stream: TextIO | None, level: int | str, format_string: str | None) -> None:
     _replace(logging.StreamHandler, logging.StreamHandler(stream or sys.stdout), level, format_string)
 
 
-def add_file_handler(path, level, max_bytes, backup_count, format_string):
+def add_file_handler(path: str, level: int | str, max_bytes: int, backup_count: int, format_string: str | None) -> None:
     from logging.handlers import RotatingFileHandler
 
     handler = RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backup_count)
     _replace(RotatingFileHandler, handler, level, format_string)
+
+
+class HttpHandler:
+    """`HttpHandler().add_request_handler(f).add_response_handler(g)`, as in the official SDK.
+
+    Each handler is called with keyword arguments, `f(request=..., logger=...)` and
+    `g(response=..., logger=...)`, after the exchange (see the module docstring).
+    """
+
+    def __init__(self) -> None:
+        self._request_handlers: List[Callable[..., object]] = []
+        self._response_handlers: List[Callable[..., object]] = []
+
+    def add_request_handler(self, fun: Callable[..., object]) -> HttpHandler:
+        self._request_handlers.append(fun)
+        return self
+
+    def add_response_handler(self, fun: Callable[..., object]) -> HttpHandler:
+        self._response_handlers.append(fun)
+        return self
+
+    def process_request(self, **kwargs: Any) -> None:
+        for handler in self._request_handlers:
+            handler(**kwargs)
+
+    def process_response(self, **kwargs: Any) -> None:
+        for handler in self._response_handlers:
+            handler(**kwargs)
+
+
+class HttpRequest:
+    """What was sent, with the attribute names of the official `SdkRequest` (`header_params`)
+    and of `requests.PreparedRequest` (`headers`). The security token is shown as `****`;
+    the body is not reported by the core."""
+
+    def __init__(self, method: str, url: str, headers: List[Tuple[str, str]]) -> None:
+        from urllib.parse import parse_qsl, urlsplit
+
+        parts = urlsplit(url)
+        self.method = method
+        self.url = url
+        self.schema = parts.scheme
+        self.host = parts.netloc
+        self.resource_path = parts.path
+        self.uri = parts.path + ("?" + parts.query if parts.query else "")
+        self.query_params = parse_qsl(parts.query, keep_blank_values=True)
+        self.header_params: Dict[str, str] = dict(headers)
+        self.headers = self.header_params
+
+    def __repr__(self) -> str:
+        return "<HttpRequest %s %s>" % (self.method, self.url)
+
+
+class HttpResponse:
+    """What came back, with the attribute names of `requests.Response`. Of the response
+    headers the core reports only X-Request-Id."""
+
+    def __init__(self, request: HttpRequest, core: CoreResponse, elapsed: datetime.timedelta) -> None:
+        self.request = request
+        self.url = request.url
+        self.status_code = core.status_code
+        self.headers = {"X-Request-Id": core.request_id} if core.request_id else {}
+        self.content = core.raw_content
+        self.elapsed = elapsed
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    def __repr__(self) -> str:
+        return "<HttpResponse [%s]>" % self.status_code
+
+
+def _elapsed(started: float) -> datetime.timedelta:
+    return datetime.timedelta(seconds=time.perf_counter() - started)
+
+
+def _answered(http_handler: Any, method: str, url: str, core: CoreResponse, started: float) -> None:
+    elapsed = _elapsed(started)
+    # The core returns a trace whenever the call asks for one, as these calls do.
+    method, url, headers = core.trace or (method, url, [])
+    if logger.isEnabledFor(logging.DEBUG):
+        shown = {k: "****" if k.lower() in _REDACTED else v for k, v in headers}
+        logger.debug('"%s %s" request headers: %s', method, url, shown)
+    request = HttpRequest(method, url, headers)
+    if http_handler is not None:
+        http_handler.process_request(request=request, logger=logger)
+    logger.info(
+        '"%s %s" %s %s %s %s', method, url, core.status_code, len(core.raw_content), elapsed, core.request_id or ""
+    )
+    if http_handler is not None:
+        http_handler.process_response(response=HttpResponse(request, core, elapsed), logger=logger)
+
+
+# Method and path of each call. An answered call logs what the core sent; these name a failed one.
+_ROUTES = {
+    "create_connector": ("POST", "/v2/{project_id}/instances/{instance_id}/connector"),
+    "show_instance": ("GET", "/v2/{project_id}/instances/{instance_id}"),
+    "show_background_task": ("GET", "/v2/{project_id}/instances/{instance_id}/tasks/{task_id}"),
+    "delete_connector": ("POST", "/v2/{project_id}/kafka/instances/{instance_id}/delete-connector"),
+}
+
+
+def _route(client: Any, name: str, instance_id: object, task_id: object) -> Tuple[str, str]:
+    """(method, URL) of a call. The core fails over between endpoints without saying which one
+    it used, so the URL starts with the endpoint only when there is one; else it is the path."""
+    method, path = _ROUTES[name]
+    path = path.format(project_id=client._credentials.project_id, instance_id=instance_id, task_id=task_id)
+    if len(client._endpoints) != 1:
+        return method, path
+    from urllib.parse import urlsplit
+
+    # Read as the core reads an endpoint: https:// when it has no scheme, and no path.
+    endpoint = client._endpoints[0]
+    parts = urlsplit(endpoint if endpoint.startswith("http") else "https://" + endpoint)
+    return method, "%s://%s%s" % (parts.scheme, parts.netloc, path)
+
+
+def _failed(method: str, url: str, exc: SdkException, started: float) -> None:
+    if isinstance(exc, ValidationException):
+        return  # refused before sending (by Python or by the core): no call to log
+    elapsed = _elapsed(started)
+    status = getattr(exc, "status_code", None)
+    # The official line, with "-" for what the core does not report, then what went wrong.
+    cause = getattr(exc, "error_code", None) or exc.error_msg
+    logger.info(
+        '"%s %s" %s - %s %s %s: %s',
+        method,
+        url,
+        "-" if status is None else status,
+        elapsed,
+        getattr(exc, "request_id", None) or "-",
+        type(exc).__name__,
+        cause,
+    )
+
+
+def observe(
+    client: Any, name: str, instance_id: object, task_id: object, call: Callable[[bool], CoreResponse]
+) -> CoreResponse:
+    """Runs `call(trace=True)`, then logs it and runs the client's HTTP handler."""
+    method, url = _route(client, name, instance_id, task_id)
+    started = time.perf_counter()
+    try:
+        core = call(True)
+    except SdkException as exc:
+        _failed(method, url, exc, started)
+        raise
+    _answered(client._http_handler, method, url, core, started)
+    return core
+
+
+def observe_async(
+    client: Any, name: str, instance_id: object, task_id: object, start: Callable[[bool], Awaitable[CoreResponse]]
+) -> Awaitable[CoreResponse]:
+    """`observe` for an async call: validation errors still raise here, before any await."""
+    method, url = _route(client, name, instance_id, task_id)
+    started = time.perf_counter()
+    awaitable = start(True)
+
+    async def finish() -> CoreResponse:
+        try:
+            core = await awaitable
+        except SdkException as exc:
+            _failed(method, url, exc, started)
+            raise
+        _answered(client._http_handler, method, url, core, started)
+        return core
+
+    return finish()

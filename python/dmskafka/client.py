@@ -1,7 +1,5 @@
 """KafkaClient and KafkaAsyncClient: the official builders and calls over the Rust core."""
 
-import time
-
 from dmskafka import _core
 from dmskafka.credentials import BasicCredentials
 from dmskafka.http_config import HttpConfig
@@ -26,6 +24,11 @@ def _logger():
 
         _log = logging.getLogger("dmskafka")
     return _log
+
+
+def _observed(client):
+    """Whether a call must be traced: someone logs it or has an HTTP handler for it."""
+    return client._http_handler is not None or (_log or _logger()).isEnabledFor(_INFO)
 
 
 class ClientBuilder:
@@ -74,9 +77,7 @@ class ClientBuilder:
     def with_file_log(self, path, log_level=_INFO, max_bytes=10485760, backup_count=5, format_string=None):
         from dmskafka import _logging
 
-        self._logging.append(
-            lambda: _logging.add_file_handler(path, log_level, max_bytes, backup_count, format_string)
-        )
+        self._logging.append(lambda: _logging.add_file_handler(path, log_level, max_bytes, backup_count, format_string))
         return self
 
     def build(self):
@@ -120,7 +121,7 @@ class ClientBuilder:
             config,
             PRODUCT,
         )
-        return self._client_type._from_core(core, credentials, config, self._http_handler)
+        return self._client_type._from_core(core, credentials, config, self._http_handler, endpoints)
 
 
 class _BaseClient:
@@ -132,12 +133,13 @@ class _BaseClient:
         return ClientBuilder(cls)
 
     @classmethod
-    def _from_core(cls, core, credentials, config, http_handler):
+    def _from_core(cls, core, credentials, config, http_handler, endpoints):
         client = object.__new__(cls)
         client._core = core
         client._credentials = credentials
         client._config = config
         client._http_handler = http_handler
+        client._endpoints = endpoints
         return client
 
     def get_credentials(self):
@@ -193,12 +195,24 @@ _LIFECYCLE = {
 class KafkaClient(_BaseClient):
     """The synchronous client; thread-safe, and it releases the GIL while waiting on the network."""
 
+    def _send(self, name, instance_id, task_id, call):
+        """`call(trace)`, logged and shown to the HTTP handler when anyone looks."""
+        if not _observed(self):
+            return call(False)
+        from dmskafka import _logging
+
+        return _logging.observe(self, name, instance_id, task_id, call)
+
     def create_connector(self, request, _headers=None):
         """Enables Smart Connect (pay-per-use instance): `POST /v2/{project_id}/instances/{instance_id}/connector`."""
-        started = time.perf_counter()
-        core = self._core.create_connector(_instance_id(request), getattr(request, "body", None), _headers)
-        if (_log or _logger()).isEnabledFor(_INFO):
-            _log_call("POST", "create_connector", core, started)
+        instance_id = _instance_id(request)
+        body = getattr(request, "body", None)
+        core = self._send(
+            "create_connector",
+            instance_id,
+            None,
+            lambda trace: self._core.create_connector(instance_id, body, _headers, trace),
+        )
         return _connector_response(core)
 
     def create_connector_invoker(self, request):
@@ -207,10 +221,10 @@ class KafkaClient(_BaseClient):
         return SyncInvoker(self.create_connector, request)
 
     def _lifecycle(self, name, request, task_id=None, headers=None):
-        started = time.perf_counter()
-        core = self._core.call(name, _instance_id(request), task_id, headers)
-        if (_log or _logger()).isEnabledFor(_INFO):
-            _log_call("GET" if name.startswith("show") else "POST", name, core, started)
+        instance_id = _instance_id(request)
+        core = self._send(
+            name, instance_id, task_id, lambda trace: self._core.call(name, instance_id, task_id, headers, trace)
+        )
         return _LIFECYCLE[name](core)
 
     def show_instance(self, request, _headers=None):
@@ -236,17 +250,6 @@ class KafkaClient(_BaseClient):
         from dmskafka import waiter
 
         return waiter.enable_smart_connect(self, instance_id, node_cnt, specification, spec_code, wait, **kwargs)
-
-
-def _log_call(method, operation, core, started):
-    _logger().info(
-        "%s %s -> %s in %.1f ms (X-Request-Id: %s)",
-        method,
-        operation,
-        core.status_code,
-        (time.perf_counter() - started) * 1000,
-        core.request_id,
-    )
 
 
 class FutureSdkResponse:
@@ -327,13 +330,23 @@ class KafkaAsyncClient(_BaseClient):
         twin.__dict__.update(self.__dict__)
         return twin
 
+    def _start(self, name, instance_id, task_id, start):
+        """`start(trace)`, logged and shown to the HTTP handler when anyone looks."""
+        if not _observed(self):
+            return start(False)
+        from dmskafka import _logging
+
+        return _logging.observe_async(self, name, instance_id, task_id, start)
+
     def create_connector_async(self, request, _headers=None):
         instance_id = _instance_id(request)
         body = getattr(request, "body", None)
+
+        def start(trace):
+            return self._core.create_connector_async(instance_id, body, _headers, trace)
+
         return FutureSdkResponse(
-            lambda: _ensure(
-                _mapped(self._core.create_connector_async(instance_id, body, _headers), _connector_response)
-            ),
+            lambda: _ensure(_mapped(self._start("create_connector", instance_id, None, start), _connector_response)),
             lambda: self._sync_twin().create_connector(request, _headers),
         )
 
@@ -344,8 +357,12 @@ class KafkaAsyncClient(_BaseClient):
 
     def _lifecycle_async(self, name, request, task_id=None, headers=None):
         instance_id = _instance_id(request)
+
+        def start(trace):
+            return self._core.call_async(name, instance_id, task_id, headers, trace)
+
         return FutureSdkResponse(
-            lambda: _ensure(_mapped(self._core.call_async(name, instance_id, task_id, headers), _LIFECYCLE[name])),
+            lambda: _ensure(_mapped(self._start(name, instance_id, task_id, start), _LIFECYCLE[name])),
             lambda: self._sync_twin()._lifecycle(name, request, task_id, headers),
         )
 

@@ -36,6 +36,9 @@ def _rebuild(cls, state):
 class SdkException(Exception):
     """The base of every exception the client raises."""
 
+    # What `_repr_html_` shows, in order; unset (None) values are left out.
+    _html_fields = ("error_msg",)
+
     def __init__(self, error_msg):
         # Like the official SDK, `args` stays empty; `__reduce__` below makes pickling work anyway.
         super().__init__()
@@ -60,11 +63,19 @@ class SdkException(Exception):
     def __reduce__(self):
         return _rebuild, (self.__class__, self.__dict__)
 
+    def _repr_html_(self):
+        """A table of what went wrong, for notebooks."""
+        from dmskafka._html import table
+
+        values = ((name, getattr(self, name)) for name in self._html_fields)
+        return table(type(self).__name__, [(name, value) for name, value in values if value is not None])
+
 
 class ConnectionException(SdkException):
     """The request failed on the way; if `outcome_unknown`, the server may have received it."""
 
     outcome_unknown = False
+    _html_fields = ("error_msg", "outcome_unknown")
 
 
 class HostUnreachableException(ConnectionException):
@@ -77,6 +88,8 @@ class SslHandShakeException(ConnectionException):
 
 class ServiceResponseException(SdkException):
     """The server answered with an error status."""
+
+    _html_fields = ("status_code", "error_code", "error_msg", "request_id", "encoded_auth_msg")
 
     def __init__(self, status_code, sdk_error):
         super().__init__(sdk_error.error_msg)
@@ -152,6 +165,7 @@ class RequestTimeoutException(SdkException):
     """No (complete) answer in time; if `outcome_unknown`, the server may have acted on it."""
 
     outcome_unknown = False
+    _html_fields = ("error_msg", "outcome_unknown")
 
 
 class CallTimeoutException(RequestTimeoutException):
@@ -165,6 +179,8 @@ class RetryOutageException(RequestTimeoutException):
 class ValidationException(SdkException, ValueError):
     """A request field broke a rule; nothing was sent."""
 
+    _html_fields = ("field", "rule")
+
     def __init__(self, field, rule):
         super().__init__("invalid %s: %s" % (field, rule))
         self.field = field
@@ -174,6 +190,8 @@ class ValidationException(SdkException, ValueError):
 class JobFailedException(SdkException):
     """The background job ended in a failed state."""
 
+    _html_fields = ("job_id", "status", "error_msg")
+
     def __init__(self, job_id, status, error_msg):
         super().__init__(error_msg)
         self.job_id = job_id
@@ -182,6 +200,8 @@ class JobFailedException(SdkException):
 
 class WaitTimeoutException(RequestTimeoutException):
     """The job did not finish before the waiter's deadline; it may still be running."""
+
+    _html_fields = ("job_id", "last_status", "error_msg")
 
     def __init__(self, error_msg, job_id=None, last_status=None):
         super().__init__(error_msg)

@@ -93,6 +93,20 @@ class _Model:
     def __repr__(self):
         return self.to_str()
 
+    def _repr_html_(self):
+        """A table of the fields that are set, for notebooks."""
+        from dmskafka._html import table
+
+        rows = [(attr, value) for attr in self.openapi_types if (value := getattr(self, attr)) is not None]
+        status = getattr(self, "status_code", None)
+        return table(type(self).__name__ + (" (HTTP %s)" % status if status else ""), rows)
+
+    def _repr_pretty_(self, p, cycle):
+        """IPython's terminal display: the repr's JSON, indented."""
+        import json
+
+        p.text(json.dumps(_sanitize(self), indent=2, ensure_ascii=False))
+
     def __eq__(self, other):
         return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
 

@@ -1,0 +1,157 @@
+# Hand-written stubs of the native module (src/python/); stubtest checks them against the binary.
+# Private: the public API is the Python package, which wraps everything here.
+
+from typing import Any, Awaitable, Sequence, final
+
+from dmskafka.http_config import HttpConfig
+
+__all__ = [
+    "__version__",
+    "CoreClient",
+    "CoreResponse",
+    "EmulatorServer",
+    "default_credentials",
+    "discover_project_id",
+    "kafka_region",
+    "kafka_regions",
+    "sign",
+    "_test_panic",
+]
+
+__version__: str
+
+_Headers = Sequence[tuple[str, str]]
+# (method, url, headers as sent); the X-Security-Token value is "****".
+_Trace = tuple[str, str, list[tuple[str, str]]]
+
+@final
+class CoreResponse:
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def job_id(self) -> str | None: ...
+    @property
+    def connector_id(self) -> str | None: ...
+    @property
+    def raw_content(self) -> bytes: ...
+    @property
+    def trace(self) -> _Trace | None: ...
+
+@final
+class CoreClient:
+    def __new__(
+        cls,
+        ak: str,
+        sk: str,
+        project_id: str | None,
+        security_token: str | None,
+        endpoints: Sequence[str],
+        http_config: HttpConfig,
+        product: str,
+    ) -> CoreClient: ...
+    # `body` is a CreateConnectorReq or any object with its attributes; ids may be any value
+    # the core can read as text (it validates them).
+    def create_connector(
+        self, instance_id: object, body: object = None, headers: _Headers | None = None, trace: bool = False
+    ) -> CoreResponse: ...
+    def create_connector_async(
+        self, instance_id: object, body: object = None, headers: _Headers | None = None, trace: bool = False
+    ) -> Awaitable[CoreResponse]: ...
+    def call(
+        self,
+        name: str,
+        instance_id: object,
+        task_id: object = None,
+        headers: _Headers | None = None,
+        trace: bool = False,
+    ) -> CoreResponse: ...
+    def call_async(
+        self,
+        name: str,
+        instance_id: object,
+        task_id: object = None,
+        headers: _Headers | None = None,
+        trace: bool = False,
+    ) -> Awaitable[CoreResponse]: ...
+
+@final
+class EmulatorServer:
+    def __new__(cls, host: str = "127.0.0.1", port: int = 0, job_duration: float = 2.0) -> EmulatorServer: ...
+    @property
+    def endpoint(self) -> str: ...
+    @property
+    def iam_endpoint(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def ak(self) -> str: ...
+    @property
+    def sk(self) -> str: ...
+    @property
+    def project_id(self) -> str: ...
+    def add_credentials(
+        self, ak: str, sk: str, project_id: str, security_token: str | None = None, region: str | None = None
+    ) -> None: ...
+    def add_instance(
+        self,
+        instance_id: str | None = None,
+        project_id: str | None = None,
+        charging_mode: str = "postPaid",
+        flavor: str = "new",
+        specification: str | None = None,
+        status: str = "RUNNING",
+        name: str | None = None,
+        job_duration: float | None = None,
+        fail_enable: bool = False,
+    ) -> str: ...
+    def show_instance(self, instance_id: str) -> dict[str, Any]: ...
+    def requests(self) -> list[dict[str, Any]]: ...
+    def clear_requests(self) -> None: ...
+    def inject_fault(
+        self,
+        route: str | None = None,
+        *,
+        latency: float | None = None,
+        status: int | None = None,
+        body: str | None = None,
+        count: int | None = None,
+        probability: float | None = None,
+        drop_connection: bool = False,
+        truncate_body: bool = False,
+        trickle: float | None = None,
+        seed: int | None = None,
+    ) -> None: ...
+    def clear_faults(self) -> None: ...
+    def advance(self, seconds: float) -> None: ...
+    def close(self) -> None: ...
+
+def kafka_region(region_id: str) -> tuple[str, list[str]]: ...
+def kafka_regions() -> list[tuple[str, str]]: ...
+
+# (ak, sk, project_id, security_token, iam_endpoint) from the environment or the profile file.
+def default_credentials() -> tuple[str, str, str | None, str | None, str | None]: ...
+def discover_project_id(
+    ak: str,
+    sk: str,
+    security_token: str | None,
+    iam_endpoint: str | None,
+    region_id: str,
+    http_config: HttpConfig,
+    product: str,
+) -> str: ...
+def sign(
+    ak: str,
+    sk: str,
+    method: str,
+    resource_path: str,
+    query: Sequence[tuple[str, str]],
+    headers: Sequence[tuple[str, str]],
+    body: bytes,
+    sdk_date: str,
+) -> str: ...
+
+# Test-only (src/python/testhooks.rs, tests/test_hostile.py): panics inside the sync ("sync")
+# or asyncio ("async") path, to prove the boundary turns it into an exception.
+def _test_panic(where_: str, detail: object = None) -> Any: ...

@@ -1,0 +1,104 @@
+# Stubs of exceptions.py.
+
+from typing import Any, ClassVar, Sequence
+
+__all__ = [
+    "SdkException",
+    "ConnectionException",
+    "HostUnreachableException",
+    "SslHandShakeException",
+    "ServiceResponseException",
+    "ClientRequestException",
+    "ServerResponseException",
+    "RequestTimeoutException",
+    "CallTimeoutException",
+    "RetryOutageException",
+    "ValidationException",
+    "JobFailedException",
+    "WaitTimeoutException",
+    "SdkError",
+    "ApiTypeError",
+    "ApiValueError",
+    "ApiKeyError",
+    "render_path",
+]
+
+class SdkException(Exception):
+    _html_fields: ClassVar[tuple[str, ...]]
+    error_msg: str | None
+    def __init__(self, error_msg: str | None) -> None: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+    def _repr_html_(self) -> str: ...
+
+class ConnectionException(SdkException):
+    # True when the request may have reached the server: check before retrying.
+    outcome_unknown: bool
+
+class HostUnreachableException(ConnectionException): ...
+class SslHandShakeException(ConnectionException): ...
+
+class ServiceResponseException(SdkException):
+    status_code: int
+    error_code: str | None
+    request_id: str | None
+    encoded_auth_msg: str | None
+    def __init__(self, status_code: int, sdk_error: SdkError) -> None: ...
+
+class ClientRequestException(ServiceResponseException): ...
+class ServerResponseException(ServiceResponseException): ...
+
+class RequestTimeoutException(SdkException):
+    outcome_unknown: bool
+
+class CallTimeoutException(RequestTimeoutException): ...
+class RetryOutageException(RequestTimeoutException): ...
+
+class ValidationException(SdkException, ValueError):
+    field: str
+    rule: str
+    def __init__(self, field: str, rule: str) -> None: ...
+
+class JobFailedException(SdkException):
+    job_id: str
+    status: str
+    def __init__(self, job_id: str, status: str, error_msg: str) -> None: ...
+
+class WaitTimeoutException(RequestTimeoutException):
+    job_id: str | None
+    last_status: str | None
+    def __init__(self, error_msg: str, job_id: str | None = None, last_status: str | None = None) -> None: ...
+
+class SdkError:
+    error_msg: str | None
+    error_code: str | None
+    request_id: str | None
+    encoded_auth_msg: str | None
+    def __init__(
+        self,
+        request_id: str | None = None,
+        error_code: str | None = None,
+        error_msg: str | None = None,
+        encoded_auth_msg: str | None = None,
+    ) -> None: ...
+
+def render_path(path_to_item: Sequence[str | int]) -> str: ...
+
+class ApiTypeError(TypeError):
+    path_to_item: Sequence[str | int] | None
+    valid_classes: Any
+    key_type: Any
+    def __init__(
+        self,
+        msg: str,
+        path_to_item: Sequence[str | int] | None = None,
+        valid_classes: Any = None,
+        key_type: Any = None,
+    ) -> None: ...
+
+class ApiValueError(ValueError):
+    path_to_item: Sequence[str | int] | None
+    def __init__(self, msg: str, path_to_item: Sequence[str | int] | None = None) -> None: ...
+
+class ApiKeyError(KeyError):
+    path_to_item: Sequence[str | int] | None
+    def __init__(self, msg: str, path_to_item: Sequence[str | int] | None = None) -> None: ...

@@ -1,0 +1,216 @@
+"""The `dmskafka` command on the emulator: credentials as the SDK reads them, output, exit codes."""
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+from servers import closed_port
+
+from dmskafka import cli
+
+
+@pytest.fixture
+def emu(dmskafka_emulator, monkeypatch):
+    for name, value in [
+        ("HUAWEICLOUD_SDK_AK", dmskafka_emulator.ak),
+        ("HUAWEICLOUD_SDK_SK", dmskafka_emulator.sk),
+        ("HUAWEICLOUD_SDK_PROJECT_ID", dmskafka_emulator.project_id),
+    ]:
+        monkeypatch.setenv(name, value)
+    return dmskafka_emulator
+
+
+def enable(emu, instance_id, *options):
+    return cli.main(
+        ["connector", "enable", "--region", "cn-north-4", "--instance-id", instance_id, "--endpoint", emu.endpoint]
+        + list(options)
+    )
+
+
+class Terminal(io.StringIO):
+    """stderr as a terminal."""
+
+    def isatty(self):
+        return True
+
+
+def test_enable_prints_the_job_and_connector_as_json(emu, capsys):
+    instance_id = emu.add_instance()
+    assert enable(emu, instance_id, "--node-cnt", "3") == cli.EXIT_OK
+
+    out = json.loads(capsys.readouterr().out)
+    (sent,) = emu.requests()
+    assert json.loads(sent["body"]) == {"node_cnt": 3}
+    assert out["instance_id"] == instance_id
+    emu.advance(5)  # the job finishes
+    shown = emu.show_instance(instance_id)
+    assert out["connector_id"] == shown["connector_id"] and out["job_id"] == shown["tasks"][0]["id"]
+
+
+def test_wait_returns_once_the_instance_runs_with_smart_connect(emu, capsys):
+    instance_id = emu.add_instance(job_duration=0)
+    assert enable(emu, instance_id, "--wait", "--output", "table") == cli.EXIT_OK
+
+    rows = dict(line.split(None, 1) for line in capsys.readouterr().out.splitlines())
+    assert rows["job_status"] == "SUCCESS" and rows["status"] == "RUNNING"
+    assert rows["connector_enable"] == "true" and rows["connector_node_num"] == "2"
+    assert rows["instance_id"] == instance_id
+
+
+def test_old_flavors_send_specification_and_spec_code(emu, capsys):
+    instance_id = emu.add_instance(flavor="old", specification="300MB")
+    assert enable(emu, instance_id, "--specification", "300MB", "--spec-code", "c6.2u4g.connector") == 0
+    assert json.loads(emu.requests()[0]["body"]) == {"specification": "300MB", "spec_code": "c6.2u4g.connector"}
+
+
+def test_credentials_from_the_profile_file_and_the_project_id_from_iam(emu, monkeypatch, tmp_path, capsys):
+    profile = tmp_path / "credentials"
+    profile.write_text("[basic]\nak = %s\nsk = %s\n" % (emu.ak, emu.sk))
+    for name in ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_PROJECT_ID"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", str(profile))
+    monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", emu.iam_endpoint)
+
+    assert enable(emu, emu.add_instance()) == cli.EXIT_OK
+    lookup, created = emu.requests()
+    assert (lookup["route"], lookup["query"]) == ("list_projects", "name=cn-north-4")
+    assert created["path"].startswith("/v2/%s/" % emu.project_id)
+
+
+def test_no_credentials_is_exit_1(emu, monkeypatch, capsys):
+    for name in ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"):
+        monkeypatch.delenv(name)
+    assert enable(emu, "instance") == cli.EXIT_ERROR
+    assert "HUAWEICLOUD_SDK_AK" in capsys.readouterr().err and emu.requests() == []
+
+
+def test_a_value_refused_before_sending_is_exit_2(emu, capsys):
+    assert enable(emu, emu.add_instance(), "--node-cnt", "1") == cli.EXIT_INVALID
+    assert "node_cnt" in capsys.readouterr().err and emu.requests() == []
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--specification", "100MB"], "--spec-code"),
+        (["--timeout", "0"], "positive number of seconds"),
+        (["--output", "yaml"], "invalid choice"),
+    ],
+)
+def test_bad_options_are_exit_2(emu, capsys, options, message):
+    with pytest.raises(SystemExit) as exited:
+        enable(emu, "instance", *options)
+    assert exited.value.code == cli.EXIT_INVALID
+    assert message in capsys.readouterr().err and emu.requests() == []
+
+
+def test_an_unknown_region_without_endpoint_is_exit_2(capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["connector", "enable", "--region", "xx-nowhere-1", "--instance-id", "i"])
+    assert exited.value.code == cli.EXIT_INVALID
+    assert "unknown region 'xx-nowhere-1'" in capsys.readouterr().err
+
+
+def test_a_service_error_is_exit_3_with_the_official_message(emu, capsys):
+    assert enable(emu, "no-such-instance") == cli.EXIT_SERVICE
+    err = capsys.readouterr().err
+    assert "ClientRequestException" in err and "DMS.00404022" in err
+    assert emu.requests()[0]["request_id"] in err
+
+
+def test_a_wait_deadline_is_exit_4(emu, capsys):
+    instance_id = emu.add_instance(job_duration=600)
+    assert enable(emu, instance_id, "--wait", "--timeout", "0.2") == cli.EXIT_TIMEOUT
+    captured = capsys.readouterr()
+    assert "may still be running" in captured.err and captured.out == ""
+
+
+def test_a_failed_job_is_exit_5(emu, capsys):
+    instance_id = emu.add_instance(job_duration=0, fail_enable=True)
+    assert enable(emu, instance_id, "--wait") == cli.EXIT_JOB_FAILED
+    assert "FAILED" in capsys.readouterr().err
+
+
+def test_an_unreachable_endpoint_is_exit_1(emu, capsys):
+    code = cli.main(
+        [
+            "connector",
+            "enable",
+            "--region",
+            "r",
+            "--instance-id",
+            "i",
+            "--endpoint",
+            "http://127.0.0.1:%d" % closed_port(),
+        ]
+    )
+    assert code == cli.EXIT_ERROR and "ConnectionException" in capsys.readouterr().err
+
+
+def test_progress_is_drawn_on_a_terminal_and_cleared(emu, monkeypatch):
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    enable(emu, emu.add_instance(job_duration=600), "--wait", "--timeout", "0.3")
+    drawn = terminal.getvalue()
+    assert drawn.startswith("\r") and "waiting for the job: 0 s" in drawn
+    # The line is cleared before anything else is written.
+    assert "\r\x1b[Kdmskafka: WaitTimeoutException" in drawn
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(emu, capsys):
+    enable(emu, emu.add_instance(job_duration=600), "--wait", "--timeout", "0.3")
+    err = capsys.readouterr().err
+    assert err.startswith("dmskafka: WaitTimeoutException") and "\r" not in err
+
+
+def test_help_lists_the_exit_codes(capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["connector", "enable", "--help"])
+    assert exited.value.code == 0
+    assert cli.EXIT_CODES in capsys.readouterr().out
+
+
+def test_the_emulator_command_serves_until_sigterm(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dmskafka", "emulator", "--job-duration", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        banner = dict(
+            line.strip().split(":", 1) for line in (proc.stdout.readline() for _ in range(7)) if ":  " in line
+        )
+        env = dict(
+            os.environ,
+            HUAWEICLOUD_SDK_AK=banner["AK"].strip(),
+            HUAWEICLOUD_SDK_SK=banner["SK"].strip(),
+            HUAWEICLOUD_SDK_PROJECT_ID=banner["project id"].strip(),
+        )
+        instance_id = banner["instance id"].split()[0]
+        endpoint = banner["endpoint"].strip()
+        enabled = subprocess.run(
+            [sys.executable, "-m", "dmskafka", "connector", "enable", "--region", "cn-north-4"]
+            + ["--instance-id", instance_id, "--endpoint", endpoint, "--wait"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert enabled.returncode == 0, enabled.stderr
+        assert json.loads(enabled.stdout)["connector_enable"] is True
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "stopped" in err
+
+
+def test_the_emulator_command_refuses_a_non_loopback_host():
+    refused = subprocess.run(
+        [sys.executable, "-m", "dmskafka", "emulator", "--host", "192.0.2.1"], capture_output=True, text=True
+    )
+    assert refused.returncode != 0 and "only loopback" in refused.stderr
