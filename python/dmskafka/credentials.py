@@ -1,11 +1,10 @@
 """AK/SK credentials with the official `BasicCredentials` constructor, properties and builders."""
 
+from dmskafka._attrs import attr
+
 __all__ = ["BasicCredentials"]
 
 
-def _property(name):
-    private = "_" + name
-    return property(lambda self: getattr(self, private), lambda self, value: setattr(self, private, value))
 
 
 def _required(name):
@@ -35,12 +34,12 @@ class BasicCredentials:
 
     ak = _required("ak")
     sk = _required("sk")
-    project_id = _property("project_id")
-    security_token = _property("security_token")
-    iam_endpoint = _property("iam_endpoint")
-    sts_endpoint = _property("sts_endpoint")
-    idp_id = _property("idp_id")
-    id_token_file = _property("id_token_file")
+    project_id = attr("project_id")
+    security_token = attr("security_token")
+    iam_endpoint = attr("iam_endpoint")
+    sts_endpoint = attr("sts_endpoint")
+    idp_id = attr("idp_id")
+    id_token_file = attr("id_token_file")
 
     def with_ak(self, ak):
         self.ak = ak

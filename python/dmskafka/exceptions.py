@@ -5,6 +5,8 @@ The official ``huaweicloudsdkcore.exceptions.exceptions`` hierarchy, plus:
 ``outcome_unknown`` on connection and timeout errors, and the job-waiter exceptions.
 """
 
+from dmskafka._attrs import attr
+
 __all__ = [
     "SdkException",
     "ConnectionException",
@@ -27,6 +29,8 @@ __all__ = [
 ]
 
 
+
+
 def _rebuild(cls, state):
     exc = cls.__new__(cls)
     exc.__dict__.update(state)
@@ -44,13 +48,7 @@ class SdkException(Exception):
         super().__init__()
         self._error_msg = error_msg
 
-    @property
-    def error_msg(self):
-        return self._error_msg
-
-    @error_msg.setter
-    def error_msg(self, value):
-        self._error_msg = value
+    error_msg = attr("error_msg")
 
     def __str__(self):
         return "%s - %s" % (self.__class__.__name__, self.error_msg)
@@ -98,37 +96,10 @@ class ServiceResponseException(SdkException):
         self._request_id = sdk_error.request_id
         self._encoded_auth_msg = sdk_error.encoded_auth_msg
 
-    @property
-    def status_code(self):
-        return self._status_code
-
-    @status_code.setter
-    def status_code(self, value):
-        self._status_code = value
-
-    @property
-    def error_code(self):
-        return self._error_code
-
-    @error_code.setter
-    def error_code(self, value):
-        self._error_code = value
-
-    @property
-    def request_id(self):
-        return self._request_id
-
-    @request_id.setter
-    def request_id(self, value):
-        self._request_id = value
-
-    @property
-    def encoded_auth_msg(self):
-        return self._encoded_auth_msg
-
-    @encoded_auth_msg.setter
-    def encoded_auth_msg(self, value):
-        self._encoded_auth_msg = value
+    status_code = attr("status_code")
+    error_code = attr("error_code")
+    request_id = attr("request_id")
+    encoded_auth_msg = attr("encoded_auth_msg")
 
     def __str__(self):
         return (
@@ -218,37 +189,10 @@ class SdkError:
         self._request_id = request_id
         self._encoded_auth_msg = encoded_auth_msg
 
-    @property
-    def error_msg(self):
-        return self._error_msg
-
-    @error_msg.setter
-    def error_msg(self, value):
-        self._error_msg = value
-
-    @property
-    def error_code(self):
-        return self._error_code
-
-    @error_code.setter
-    def error_code(self, value):
-        self._error_code = value
-
-    @property
-    def request_id(self):
-        return self._request_id
-
-    @request_id.setter
-    def request_id(self, value):
-        self._request_id = value
-
-    @property
-    def encoded_auth_msg(self):
-        return self._encoded_auth_msg
-
-    @encoded_auth_msg.setter
-    def encoded_auth_msg(self, value):
-        self._encoded_auth_msg = value
+    error_msg = attr("error_msg")
+    error_code = attr("error_code")
+    request_id = attr("request_id")
+    encoded_auth_msg = attr("encoded_auth_msg")
 
     def __repr__(self):
         return "SdkError(request_id=%r, error_code=%r, error_msg=%r, encoded_auth_msg=%r)" % (

@@ -3,6 +3,8 @@
 import enum
 import math
 
+from dmskafka._attrs import attr
+
 __all__ = ["HttpConfig", "SigningAlgorithm"]
 
 
@@ -41,9 +43,6 @@ _FIELDS = (
 )
 
 
-def _property(name):
-    private = "_" + name
-    return property(lambda self: getattr(self, private), lambda self, value: setattr(self, private, value))
 
 
 def _seconds(value):
@@ -126,5 +125,5 @@ class HttpConfig:
 
 
 for _name in _FIELDS:
-    setattr(HttpConfig, _name, _property(_name))
+    setattr(HttpConfig, _name, attr(_name))
 del _name

@@ -3,7 +3,13 @@
 import asyncio
 import time
 
-from dmskafka.exceptions import JobFailedException, ValidationException, WaitTimeoutException
+from dmskafka.exceptions import (
+    JobFailedException,
+    SdkError,
+    ServerResponseException,
+    ValidationException,
+    WaitTimeoutException,
+)
 from dmskafka.models import (
     CreateConnectorReq,
     CreateConnectorRequest,
@@ -17,10 +23,12 @@ _BACKOFF = 1.5
 
 def _task_of(response, job_id):
     tasks = response.tasks or []
-    for task in tasks:
-        if task.id == job_id:
-            return task
-    return tasks[0] if tasks else None
+    task = next((t for t in tasks if t.id == job_id), tasks[0] if tasks else None)
+    if task is not None and not isinstance(task.status, (str, type(None))):
+        # A 200 whose task cannot be read raises, as any unreadable success body does.
+        error = SdkError(None, "SDK.InvalidResponse", "the task status could not be read: %r" % (task.status,))
+        raise ServerResponseException(response.status_code, error)
+    return task
 
 
 def _plan(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock, until_instance_ready):
