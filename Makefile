@@ -50,5 +50,8 @@ fmt: $(STAMP)-test ## format the Rust and Python code in place (cargo fmt, ruff 
 	cargo fmt
 	$(VENV)/bin/ruff format python tests examples
 
+bench: $(VPY) ## benchmarks vs the official SDK and the raw Rust limit (release build; < 5 min): bench/results/latest.md
+	$(VPY) bench/run.py
+
 clean: ## remove build outputs and the virtualenv
 	rm -rf target $(VENV) .pytest_cache .hypothesis

@@ -95,7 +95,7 @@ struct Call<'a> {
 
 /// A DMS for Kafka client. Cheap to share: clone the `Arc` it lives in.
 pub struct Client {
-    http: reqwest::Client,
+    http: transport::Http,
     endpoints: Vec<Endpoint>,
     next_endpoint: AtomicUsize,
     credentials: Credentials,
@@ -137,7 +137,7 @@ impl Client {
             _ => product.to_owned(),
         };
         Ok(Client {
-            http: transport::build(&config)?,
+            http: transport::Http::new(&config)?,
             endpoints,
             next_endpoint: AtomicUsize::new(0),
             credentials,
@@ -298,6 +298,15 @@ impl Client {
     /// Sends with endpoint failover: on unreachable-host or TLS errors the next endpoint is
     /// tried and remembered for later calls, as the official client does.
     async fn execute(&self, call: Call<'_>) -> Result<RawResponse, Error> {
+        // Checked here, before any I/O: reqwest would only fail at send time, as if on the wire.
+        for (name, _) in &call.opts.headers {
+            if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                return Err(Error::validation(
+                    "header name",
+                    "must be a non-empty HTTP token: letters, digits and !#$%&'*+-.^_`|~",
+                ));
+            }
+        }
         let n = self.endpoints.len();
         let start = self.next_endpoint.load(Ordering::Relaxed) % n;
         let mut failures: Vec<String> = Vec::new();
@@ -394,7 +403,7 @@ impl Client {
                 .collect(),
         });
         let method = reqwest::Method::from_bytes(call.method.as_bytes()).map_err(|e| Error::Sdk(e.to_string()))?;
-        let mut req = self.http.request(method, url);
+        let mut req = self.http.current()?.request(method, url);
         for (k, v) in &headers {
             req = req.header(k.as_str(), v.as_str());
         }
@@ -420,12 +429,12 @@ impl Client {
         let location = resp.headers().get("Location").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let cap = self.config.max_response_bytes;
         if resp.content_length().is_some_and(|len| len > cap as u64) {
-            return Err(too_large(cap));
+            return Err(too_large(cap, status, request_id));
         }
         let mut body = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(|e| transport::classify(&e, &self.config))? {
             if body.len() + chunk.len() > cap {
-                return Err(too_large(cap));
+                return Err(too_large(cap, status, request_id));
             }
             body.extend_from_slice(&chunk);
         }
@@ -448,10 +457,25 @@ impl Client {
     }
 }
 
-fn too_large(cap: usize) -> Error {
-    Error::Sdk(format!(
-        "the response body is larger than {cap} bytes (HttpConfig.max_response_bytes); it was not read"
-    ))
+/// A body over the cap, unread; the status and request id still say what the server did
+/// (a 2xx: the call was accepted, as for any unreadable success body).
+fn too_large(cap: usize, status: u16, request_id: Option<String>) -> Error {
+    let message = format!(
+        "the {status} response could not be read: its body is larger than {cap} bytes \
+         (HttpConfig.max_response_bytes)"
+    );
+    if (200..300).contains(&status) {
+        return Error::InvalidResponse { status, request_id, message };
+    }
+    Error::Service {
+        status,
+        error: SdkError {
+            request_id,
+            error_code: Some(status.to_string()),
+            error_msg: Some(message),
+            encoded_auth_msg: None,
+        },
+    }
 }
 
 /// Convenience for Rust users: a client shared across tasks.

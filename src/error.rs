@@ -1,6 +1,6 @@
 //! One error type for every failure, and the official rules for reading error bodies.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// What a 4xx/5xx response said, read by the official `DefaultExceptionHandler` rules.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -73,8 +73,8 @@ impl Error {
 pub fn parse_error_body(status: u16, request_id: Option<String>, body: &[u8]) -> SdkError {
     let text = String::from_utf8_lossy(body);
     let mut found = Found::default();
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => found.visit(&map),
+    match serde_json::from_slice::<Json>(body) {
+        Ok(Json::Object(entries)) => found.visit(&entries),
         _ => found.msg = Some(Value::String(text.to_string())),
     }
     let code = found.code.filter(truthy).map(value_text);
@@ -83,7 +83,97 @@ pub fn parse_error_body(status: u16, request_id: Option<String>, body: &[u8]) ->
         request_id,
         error_code: Some(code.unwrap_or_else(|| status.to_string())),
         error_msg: Some(msg.unwrap_or_else(|| text.to_string())),
-        encoded_auth_msg: found.encoded.map(value_text),
+        // JSON null is Python's None, as the official handler keeps it.
+        encoded_auth_msg: found.encoded.filter(|v| !v.is_null()).map(value_text),
+    }
+}
+
+/// A JSON value whose objects keep their keys in document order, as Python's `dict` does
+/// (serde_json's `Map` sorts them): the official nested search keeps the last match in that
+/// order. A repeated key keeps its first place and its last value, as in `json.loads`.
+enum Json {
+    Object(Vec<(String, Json)>),
+    Other(Value),
+}
+
+impl Json {
+    fn get(entries: &[(String, Json)], key: &str) -> Option<Value> {
+        entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.to_value())
+    }
+
+    fn to_value(&self) -> Value {
+        match self {
+            Json::Object(entries) => Value::Object(entries.iter().map(|(k, v)| (k.clone(), v.to_value())).collect()),
+            Json::Other(v) => v.clone(),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Json {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(JsonVisitor)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonVisitor {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut entries: Vec<(String, Json)> = Vec::new();
+        // Index by key, so a body of many keys stays linear.
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        while let Some((key, value)) = map.next_entry::<String, Json>()? {
+            match index.get(&key).and_then(|&i| entries.get_mut(i)) {
+                Some(slot) => slot.1 = value,
+                None => {
+                    index.insert(key.clone(), entries.len());
+                    entries.push((key, value));
+                }
+            }
+        }
+        Ok(Json::Object(entries))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Value>()? {
+            items.push(item);
+        }
+        Ok(Json::Other(Value::Array(items)))
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Other(Value::Bool(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::Other(Value::from(v)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::Other(Value::from(v)))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+        Ok(Json::Other(Value::from(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::Other(Value::String(v.to_owned())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Json, E> {
+        Ok(Json::Other(Value::String(v)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Other(Value::Null))
     }
 }
 
@@ -95,19 +185,19 @@ struct Found {
 }
 
 impl Found {
-    fn visit(&mut self, map: &Map<String, Value>) {
-        if let Some(v) = map.get("encoded_authorization_message") {
-            self.encoded = Some(v.clone());
+    fn visit(&mut self, entries: &[(String, Json)]) {
+        if let Some(v) = Json::get(entries, "encoded_authorization_message") {
+            self.encoded = Some(v);
         }
         for (code_key, msg_key) in [("error_code", "error_msg"), ("errorCode", "errorMsg"), ("code", "message")] {
-            if let (Some(c), Some(m)) = (map.get(code_key), map.get(msg_key)) {
-                self.code = Some(c.clone());
-                self.msg = Some(m.clone());
+            if let (Some(c), Some(m)) = (Json::get(entries, code_key), Json::get(entries, msg_key)) {
+                self.code = Some(c);
+                self.msg = Some(m);
                 return;
             }
         }
-        for v in map.values() {
-            if let Value::Object(inner) = v {
+        for (_, v) in entries {
+            if let Json::Object(inner) = v {
                 self.visit(inner);
             }
         }
@@ -126,10 +216,13 @@ fn truthy(v: &Value) -> bool {
     }
 }
 
+/// The text `str()` shows of a value: strings as they are, booleans as Python spells them.
 fn value_text(v: Value) -> String {
     match v {
         Value::String(s) => s,
         Value::Null => String::new(),
+        Value::Bool(true) => "True".to_owned(),
+        Value::Bool(false) => "False".to_owned(),
         other => other.to_string(),
     }
 }
@@ -186,7 +279,35 @@ mod tests {
         assert_eq!(e.error_code.as_deref(), Some("400"));
     }
 
+    #[test]
+    fn nested_matches_keep_the_last_in_document_order_like_a_python_dict() {
+        // Sorted keys would visit "a" first and keep "B"; Python's dict keeps "A".
+        let e = parse(r#"{"b":{"code":"B","message":"mb"},"a":{"code":"A","message":"ma"}}"#);
+        assert_eq!((e.error_code.as_deref(), e.error_msg.as_deref()), (Some("A"), Some("ma")));
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_last_value() {
+        let e = parse(r#"{"error_code":"X","error_msg":"m","error_code":"Y"}"#);
+        assert_eq!(e.error_code.as_deref(), Some("Y"));
+    }
+
+    #[test]
+    fn null_encoded_message_is_none_and_booleans_read_as_python_prints_them() {
+        let e = parse(r#"{"error_code":true,"error_msg":"m","encoded_authorization_message":null}"#);
+        assert_eq!(e.encoded_auth_msg, None);
+        assert_eq!(e.error_code.as_deref(), Some("True"));
+    }
+
     proptest! {
+        #[test]
+        fn non_empty_string_pairs_are_taken_as_given(code in "\\PC+", msg in "\\PC+", noise in "[a-z]{0,8}") {
+            let body = serde_json::json!({"error_code": code, "error_msg": msg, "x": {"code": noise, "message": "n"}});
+            let e = parse_error_body(500, None, body.to_string().as_bytes());
+            prop_assert_eq!(e.error_code, Some(code));
+            prop_assert_eq!(e.error_msg, Some(msg));
+        }
+
         #[test]
         fn never_fails_and_always_has_code_and_msg(body in proptest::collection::vec(any::<u8>(), 0..256), status in 300u16..600) {
             let e = parse_error_body(status, None, &body);

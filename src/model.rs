@@ -1,6 +1,7 @@
 //! Request and response models of the Smart Connect API (serde).
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Smart Connect bandwidth, for old instance flavors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,10 +47,26 @@ pub struct CreateConnectorReq {
 }
 
 /// The 200 response: the job that enables Smart Connect, and the connector's id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CreateConnectorResponse {
     pub job_id: String,
     pub connector_id: String,
+}
+
+/// Read as Python's `json.loads` would read it, not as derived serde does: only a JSON object
+/// (derived serde also takes `["job", "connector"]`), every value parsed in full (derived serde
+/// skips unknown fields without checking their UTF-8), and a repeated key keeps its last value
+/// (derived serde rejects it). Found by the `response_body` fuzz target (fuzz/README.md).
+impl<'de> Deserialize<'de> for CreateConnectorResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = serde_json::Map::<String, Value>::deserialize(deserializer)?;
+        match (object.remove("job_id"), object.remove("connector_id")) {
+            (Some(Value::String(job_id)), Some(Value::String(connector_id))) => {
+                Ok(CreateConnectorResponse { job_id, connector_id })
+            }
+            _ => Err(serde::de::Error::custom("expected string job_id and connector_id")),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -70,5 +87,17 @@ mod tests {
             Some(r#"{"specification":"100MB","node_cnt":2,"spec_code":"kafka.c3.mini.connector"}"#)
         );
         assert_eq!(serde_json::to_string(&CreateConnectorReq::default()).ok().as_deref(), Some("{}"));
+    }
+
+    #[test]
+    fn response_is_read_only_from_an_object_with_string_ids() {
+        let read = |body: &[u8]| serde_json::from_slice::<CreateConnectorResponse>(body).ok();
+        let want = |job: &str, conn: &str| Some(CreateConnectorResponse { job_id: job.into(), connector_id: conn.into() });
+        assert_eq!(read(br#"{"job_id":"j","connector_id":"c","extra":[1]}"#), want("j", "c"));
+        assert_eq!(read(br#"{"job_id":1,"connector_id":"c","job_id":"j"}"#), want("j", "c"), "last repeat wins");
+        assert_eq!(read(br#"["j","c"]"#), None, "an array is not the response");
+        assert_eq!(read(b"{\"job_id\":\"j\",\"connector_id\":\"c\",\"x\":[{\"\xff\":0}]}"), None, "invalid UTF-8");
+        assert_eq!(read(br#"{"job_id":"j","connector_id":null}"#), None);
+        assert_eq!(read(b"null"), None);
     }
 }

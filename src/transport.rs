@@ -1,11 +1,16 @@
-//! The reqwest client and the classification of its failures, from the cause chain.
+//! The reqwest clients (a shared pool for async calls, one per thread for sync calls) and
+//! the classification of their failures, from the cause chain.
 
+use std::cell::RefCell;
 use std::error::Error as StdError;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use crate::config::HttpConfig;
 use crate::error::{Error, Phase, OUTCOME_UNKNOWN};
+use crate::runtime;
 
 /// A failed name lookup: a type of our own, so it is found in the cause chain by type.
 #[derive(Debug, thiserror::Error)]
@@ -34,13 +39,84 @@ impl reqwest::dns::Resolve for Resolver {
     }
 }
 
-/// One pooled HTTP client for one SDK client.
-pub fn build(config: &HttpConfig) -> Result<reqwest::Client, Error> {
+/// How much longer than the connect timeout the first read may wait; see `read_timer`.
+const CONNECT_MARGIN: Duration = Duration::from_millis(200);
+
+/// reqwest starts its read timer when the request starts, not once connected, so a read
+/// timer that ends before the connect timer would report a stalled connect as a read timeout
+/// ("outcome unknown", not retried) although nothing was sent. It therefore never ends before
+/// the connect timeout (plus a margin); with the defaults (60 s, 120 s) it is the read timeout.
+fn read_timer(config: &HttpConfig) -> Duration {
+    config
+        .read_timeout
+        .max(config.connect_timeout.saturating_add(CONNECT_MARGIN))
+}
+
+/// The HTTP clients of one SDK client: one pool shared by its async calls on the shared
+/// runtime, and for sync calls one pool per calling thread, built with the same settings on
+/// that thread's first call. A connection serves only the runtime that opened it: its task
+/// lives there, and a thread's runtime runs only during that thread's calls (`runtime`).
+pub struct Http {
+    shared: reqwest::Client,
+    config: HttpConfig,
+    id: u64,
+    /// Per-thread pools hold a `Weak` of it: once the SDK client is gone, they are dropped.
+    alive: Arc<()>,
+}
+
+/// A thread's pool for one SDK client.
+struct ThreadPool {
+    id: u64,
+    alive: Weak<()>,
+    client: reqwest::Client,
+}
+
+thread_local! {
+    static THREAD_POOLS: RefCell<Vec<ThreadPool>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Http {
+    pub fn new(config: &HttpConfig) -> Result<Self, Error> {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+        Ok(Http {
+            shared: build(config)?,
+            config: config.clone(),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            alive: Arc::new(()),
+        })
+    }
+
+    /// The client for the runtime driving this call: this thread's pool inside a sync call
+    /// (`runtime::block_on_here`), the shared pool otherwise.
+    pub fn current(&self) -> Result<reqwest::Client, Error> {
+        if !runtime::driving_here() {
+            return Ok(self.shared.clone());
+        }
+        THREAD_POOLS.with(|cell| {
+            let mut pools = cell.borrow_mut();
+            if let Some(pool) = pools.iter().find(|p| p.id == self.id) {
+                return Ok(pool.client.clone());
+            }
+            // Pools of SDK clients dropped since go now, and their idle connections close.
+            pools.retain(|p| p.alive.strong_count() > 0);
+            let client = build(&self.config)?;
+            pools.push(ThreadPool {
+                id: self.id,
+                alive: Arc::downgrade(&self.alive),
+                client: client.clone(),
+            });
+            Ok(client)
+        })
+    }
+}
+
+/// One pooled HTTP client.
+fn build(config: &HttpConfig) -> Result<reqwest::Client, Error> {
     let mut b = reqwest::Client::builder()
         .use_rustls_tls()
         .dns_resolver(std::sync::Arc::new(Resolver))
         .connect_timeout(config.connect_timeout)
-        .read_timeout(config.read_timeout)
+        .read_timeout(read_timer(config))
         .pool_max_idle_per_host(config.pool_maxsize)
         .pool_idle_timeout(Duration::from_secs(60))
         .tcp_nodelay(true)
@@ -66,16 +142,24 @@ pub fn build(config: &HttpConfig) -> Result<reqwest::Client, Error> {
         let p = reqwest::Proxy::https(proxy).map_err(|_| Error::Config("invalid proxy settings".to_owned()))?;
         b = b.proxy(p);
     }
-    b.build().map_err(|e| Error::Config(format!("cannot build the HTTP client: {}", chain_text(&e))))
+    b.build()
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {}", chain_text(&e))))
 }
 
 /// Maps a reqwest failure onto the SDK's classes by walking its cause chain.
 pub fn classify(err: &reqwest::Error, config: &HttpConfig) -> Error {
     let detail = chain_text(err);
+    if err.is_builder() {
+        // The request could not even be built (e.g. an invalid header): nothing was sent.
+        return Error::Sdk(format!("cannot build the request, nothing was sent: {detail}"));
+    }
     if err.is_timeout() {
         return if err.is_connect() {
             Error::ConnectTimeout {
-                message: format!("connect timed out after {:?}; the request was not sent: {detail}", config.connect_timeout),
+                message: format!(
+                    "connect timed out after {:?}; the request was not sent: {detail}",
+                    config.connect_timeout
+                ),
             }
         } else {
             read_timeout(config)
@@ -85,10 +169,15 @@ pub fn classify(err: &reqwest::Error, config: &HttpConfig) -> Error {
         return Error::HostUnreachable { message: detail };
     }
     if find::<rustls::Error>(err).is_some() {
-        return Error::SslHandshake { message: format!("TLS handshake failed: {detail}") };
+        return Error::SslHandshake {
+            message: format!("TLS handshake failed: {detail}"),
+        };
     }
     if err.is_connect() {
-        return Error::Connection { message: format!("cannot connect: {detail}"), phase: Phase::Connect };
+        return Error::Connection {
+            message: format!("cannot connect: {detail}"),
+            phase: Phase::Connect,
+        };
     }
     Error::Connection {
         message: format!("connection failed during the call: {detail}; {OUTCOME_UNKNOWN}"),
@@ -98,7 +187,10 @@ pub fn classify(err: &reqwest::Error, config: &HttpConfig) -> Error {
 
 pub fn read_timeout(config: &HttpConfig) -> Error {
     Error::ReadTimeout {
-        message: format!("no complete response within the read timeout of {:?}; {OUTCOME_UNKNOWN}", config.read_timeout),
+        message: format!(
+            "no complete response within the read timeout of {:?}; {OUTCOME_UNKNOWN}",
+            config.read_timeout
+        ),
     }
 }
 

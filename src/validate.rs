@@ -27,14 +27,15 @@ pub fn id(field: &'static str, value: &str) -> Result<(), Error> {
     if value.is_empty() {
         return Err(Error::validation(field, "is required and must not be empty"));
     }
+    // Length first: the placeholder message quotes the value, which must stay short.
+    if value.chars().count() > ID_MAX_LEN {
+        return Err(Error::validation(field, format!("must be at most {ID_MAX_LEN} characters")));
+    }
     if value.starts_with('{') && value.ends_with('}') {
         return Err(Error::validation(
             field,
             format!("{value:?} is an unreplaced placeholder; put the real {field} there"),
         ));
-    }
-    if value.chars().count() > ID_MAX_LEN {
-        return Err(Error::validation(field, format!("must be at most {ID_MAX_LEN} characters")));
     }
     if let Some(c) = value.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
         return Err(Error::validation(
@@ -73,7 +74,11 @@ pub fn specification(value: &TextInput) -> Result<Specification, Error> {
         TextInput::Text(s) => s,
         TextInput::Other(t) => return Err(Error::validation("specification", format!("{allowed}; got a {t}"))),
     };
-    let compact = s.replacen(' ', "", 1);
+    // Exactly a listed value, or the document's spelling with one space before "MB".
+    let compact = match s.strip_suffix(" MB") {
+        Some(number) => format!("{number}MB"),
+        None => s.clone(),
+    };
     Specification::ALL
         .into_iter()
         .find(|spec| spec.as_str() == compact)
@@ -178,7 +183,28 @@ mod tests {
         assert!(rule(id_input("instance_id", &TextInput::Other("int".into()))).contains("must be a string"));
     }
 
+    #[test]
+    fn a_long_placeholder_is_refused_for_its_length_without_being_quoted() {
+        let long = format!("{{{}}}", "a".repeat(10_000));
+        let shown = rule(id("instance_id", &long));
+        assert!(shown.contains("at most 64"), "{shown}");
+        assert!(shown.len() < 100);
+    }
+
+    #[test]
+    fn specification_spaces_only_before_mb() {
+        for bad in [" 100MB", "100MB ", "1 00MB", "100 MB ", " 100 MB"] {
+            assert!(rule(specification(&TextInput::Text(bad.into()))).contains("one of"), "{bad:?}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn specification_accepts_exactly_the_documented_spellings(s in "[0126 MB]{0,7}") {
+            const OK: [&str; 8] = ["100MB", "300MB", "600MB", "1200MB", "100 MB", "300 MB", "600 MB", "1200 MB"];
+            prop_assert_eq!(specification(&TextInput::Text(s.clone())).is_ok(), OK.contains(&s.as_str()));
+        }
+
         #[test]
         fn valid_ids_never_need_escaping(s in "[A-Za-z0-9_-]{1,64}") {
             prop_assert!(id("instance_id", &s).is_ok());

@@ -15,7 +15,7 @@ use percent_encoding::percent_decode_str;
 
 use super::errors::ApiError;
 use super::EmulatorError;
-use crate::signer::{self, header_value, Authorization, CanonicalRequest, StringToSign};
+use crate::signer::{self, Authorization, CanonicalRequest, HeaderDict, StringToSign};
 
 /// The gateway's tolerance between X-Sdk-Date and its own clock.
 pub const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
@@ -111,13 +111,14 @@ impl CredentialStore {
 }
 
 /// A request as received, borrowed from the server's parsed copy.
-pub struct Received<'a> {
+pub struct Received<'a, K = String, V = String> {
     pub method: &'a str,
     /// The path exactly as in the request line.
     pub raw_path: &'a str,
     /// Query pairs, percent-decoded.
     pub query: &'a [(String, String)],
-    pub headers: &'a [(String, String)],
+    /// Header names and values as received (values with invalid UTF-8 replaced).
+    pub headers: &'a [(K, V)],
     pub body: &'a [u8],
 }
 
@@ -148,14 +149,18 @@ fn signed(auth: &Authorization, name: &str) -> bool {
 
 /// Checks one request; `path_project` is the `{project_id}` of a `/v2/...` path.
 /// Returns the AK on success.
-pub fn verify(
-    req: &Received<'_>,
+pub fn verify<K: AsRef<str>, V: AsRef<str>>(
+    req: &Received<'_, K, V>,
     store: &CredentialStore,
     path_project: Option<&str>,
     real_now: time::OffsetDateTime,
 ) -> Result<String, ApiError> {
+    // The official signer's dict, built once for every lookup below (`header_value`'s rules).
+    let headers = HeaderDict::new(req.headers);
+    let header_value = |name: &str| headers.get(name);
+
     // 1. An Authorization header of the signer's form.
-    let raw_auth = header_value(req.headers, "Authorization")
+    let raw_auth = header_value("Authorization")
         .ok_or_else(|| ApiError::auth("the Authorization header is missing"))?;
     let auth = Authorization::parse(raw_auth).ok_or_else(|| {
         ApiError::auth("the Authorization header is not of the form 'SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...'")
@@ -163,7 +168,7 @@ pub fn verify(
 
     // 2. Host and X-Sdk-Date are present and signed; every signed header is present.
     for required in ["host", "x-sdk-date"] {
-        if header_value(req.headers, required).is_none() {
+        if header_value(required).is_none() {
             return Err(ApiError::auth(format!("the required header '{required}' is missing")));
         }
         if !signed(&auth, required) {
@@ -176,7 +181,7 @@ pub fn verify(
         .signed_headers
         .names()
         .iter()
-        .find(|n| header_value(req.headers, n).is_none())
+        .find(|n| header_value(n).is_none())
     {
         return Err(ApiError::auth(format!(
             "the signed header '{absent}' is not in the request"
@@ -184,7 +189,7 @@ pub fn verify(
     }
 
     // 3. X-Sdk-Date within 15 minutes of the real clock.
-    let sdk_date = header_value(req.headers, signer::HEADER_SDK_DATE).unwrap_or_default();
+    let sdk_date = header_value(signer::HEADER_SDK_DATE).unwrap_or_default();
     let when = signer::parse_sdk_date(sdk_date)
         .ok_or_else(|| ApiError::auth(format!("X-Sdk-Date {sdk_date:?} is not of the form YYYYMMDDTHHMMSSZ")))?;
     let skew = (real_now - when).unsigned_abs();
@@ -196,7 +201,7 @@ pub fn verify(
     }
 
     // 4. A payload hash header, when not UNSIGNED-PAYLOAD, must be the body's.
-    if let Some(claimed) = header_value(req.headers, signer::HEADER_CONTENT_SHA256) {
+    if let Some(claimed) = header_value(signer::HEADER_CONTENT_SHA256) {
         if !req.body.is_empty()
             && claimed != UNSIGNED_PAYLOAD
             && !same(claimed.as_bytes(), sha256_hex(req.body).as_bytes())
@@ -210,11 +215,11 @@ pub fn verify(
     let entry = map
         .get(&auth.access)
         .ok_or_else(|| ApiError::auth(format!("the access key {} does not exist", auth.access)))?;
-    let canonical = CanonicalRequest::new(
+    let canonical = CanonicalRequest::with_dict(
         req.method,
         req.raw_path,
         req.query,
-        req.headers,
+        &headers,
         auth.signed_headers.clone(),
         req.body,
     );
@@ -227,7 +232,7 @@ pub fn verify(
     }
 
     // 6. Temporary credentials: the registered token, signed.
-    match (header_value(req.headers, "X-Security-Token"), &entry.token) {
+    match (header_value("X-Security-Token"), &entry.token) {
         (Some(_), _) if !signed(&auth, "x-security-token") => {
             return Err(ApiError::auth(
                 "the header 'x-security-token' is not listed in SignedHeaders",
@@ -244,7 +249,7 @@ pub fn verify(
     }
 
     // 7. The project: X-Project-Id signed and equal to the path's; the AK must own it.
-    if let Some(header_project) = header_value(req.headers, "X-Project-Id") {
+    if let Some(header_project) = header_value("X-Project-Id") {
         if !signed(&auth, "x-project-id") {
             return Err(ApiError::auth(
                 "the header 'x-project-id' is not listed in SignedHeaders",

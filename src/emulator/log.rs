@@ -3,9 +3,12 @@
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
+use hyper::{HeaderMap, Method, Uri};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
+use uuid::Uuid;
 
+use super::clock::{iso_millis, Millis};
 use super::faults::Applied;
 
 /// Header values never kept in the log.
@@ -54,8 +57,138 @@ pub fn redact(headers: &mut [(String, String)]) {
     }
 }
 
+/// A logged request, compact: the received bytes copied into one allocation (so hyper's
+/// read buffers are not pinned by the log), the texts of a [`RequestRecord`] built only
+/// when the log is read.
+pub struct Entry {
+    method: Method,
+    /// Length-prefixed: path, query, the header count, then name and value of each
+    /// header in received order, then the body.
+    wire: Box<[u8]>,
+    /// The body was over the size limit (and is not kept).
+    body_over_limit: bool,
+    route: Option<&'static str>,
+    status: Option<u16>,
+    error_code: Option<&'static str>,
+    request_id: Option<Uuid>,
+    fault: Option<Applied>,
+    /// Emulator time when the request was read.
+    received_at: Millis,
+}
+
+/// What the server hands to the log.
+pub struct Received<'a> {
+    pub method: &'a Method,
+    pub uri: &'a Uri,
+    pub headers: &'a HeaderMap,
+    /// `None` when it was over the size limit.
+    pub body: Option<&'a [u8]>,
+    pub route: Option<&'static str>,
+    pub status: Option<u16>,
+    pub error_code: Option<&'static str>,
+    pub request_id: Option<Uuid>,
+    pub fault: Option<Applied>,
+    pub received_at: Millis,
+}
+
+fn put(wire: &mut Vec<u8>, bytes: &[u8]) {
+    // Parts are far below 4 GiB (bodies are capped at 1 MiB, heads by hyper).
+    let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+    wire.extend_from_slice(&len.to_le_bytes());
+    wire.extend_from_slice(bytes.get(..len as usize).unwrap_or(bytes));
+}
+
+/// The next length-prefixed part; empty once `rest` is used up.
+fn take<'a>(rest: &mut &'a [u8]) -> &'a [u8] {
+    let Some((len, tail)) = rest.split_first_chunk::<4>() else {
+        *rest = &[];
+        return &[];
+    };
+    let len = u32::from_le_bytes(*len) as usize;
+    let (part, tail) = tail.split_at_checked(len).unwrap_or((tail, &[]));
+    *rest = tail;
+    part
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+impl Entry {
+    pub fn new(r: Received<'_>) -> Entry {
+        let path = r.uri.path().as_bytes();
+        let query = r.uri.query().unwrap_or("").as_bytes();
+        let body = r.body.unwrap_or_default();
+        let size = r
+            .headers
+            .iter()
+            .fold(4 * 4 + path.len() + query.len() + body.len(), |n, (k, v)| {
+                n + 8 + k.as_str().len() + v.as_bytes().len()
+            });
+        let mut wire = Vec::with_capacity(size);
+        put(&mut wire, path);
+        put(&mut wire, query);
+        let count = u32::try_from(r.headers.len()).unwrap_or(u32::MAX);
+        wire.extend_from_slice(&count.to_le_bytes());
+        for (k, v) in r.headers {
+            put(&mut wire, k.as_str().as_bytes());
+            put(&mut wire, v.as_bytes());
+        }
+        put(&mut wire, body);
+        Entry {
+            method: r.method.clone(),
+            wire: wire.into_boxed_slice(),
+            body_over_limit: r.body.is_none(),
+            route: r.route,
+            status: r.status,
+            error_code: r.error_code,
+            request_id: r.request_id,
+            fault: r.fault,
+            received_at: r.received_at,
+        }
+    }
+
+    /// The record `requests()` shows.
+    pub fn record(&self) -> RequestRecord {
+        let mut rest: &[u8] = &self.wire;
+        let path = text(take(&mut rest));
+        let query = text(take(&mut rest));
+        let count = rest
+            .split_first_chunk::<4>()
+            .map_or(0, |(n, tail)| {
+                rest = tail;
+                u32::from_le_bytes(*n)
+            });
+        let mut headers: Vec<(String, String)> = (0..count)
+            .map(|_| {
+                let name = text(take(&mut rest));
+                (name, text(take(&mut rest)))
+            })
+            .collect();
+        redact(&mut headers);
+        let body = take(&mut rest);
+        RequestRecord {
+            method: self.method.as_str().to_owned(),
+            path,
+            query,
+            headers,
+            body: if self.body_over_limit {
+                "<over the size limit>".to_owned()
+            } else {
+                text(body)
+            },
+            route: self.route,
+            status: self.status,
+            error_code: self.error_code.map(str::to_owned),
+            request_id: self.request_id.map(|id| id.to_string()),
+            fault: self.fault.clone(),
+            received_at: iso_millis(self.received_at),
+        }
+    }
+}
+
 pub struct RequestLog {
-    entries: Mutex<VecDeque<RequestRecord>>,
+    entries: Mutex<VecDeque<Entry>>,
     capacity: usize,
 }
 
@@ -67,25 +200,30 @@ impl RequestLog {
         }
     }
 
-    /// Appends, forgetting the oldest record when full.
-    pub fn push(&self, record: RequestRecord) {
-        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if entries.len() >= self.capacity {
-            entries.pop_front();
-        }
-        entries.push_back(record);
+    /// Appends, forgetting the oldest entry when full.
+    pub fn push(&self, entry: Entry) {
+        let forgotten = {
+            let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let forgotten = if entries.len() >= self.capacity {
+                entries.pop_front()
+            } else {
+                None
+            };
+            entries.push_back(entry);
+            forgotten
+        };
+        // Freed after the lock is released.
+        drop(forgotten);
     }
 
     pub fn snapshot(&self) -> Vec<RequestRecord> {
         let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        entries.iter().cloned().collect()
+        entries.iter().map(Entry::record).collect()
     }
 
     pub fn clear(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
+        let cleared = std::mem::take(&mut *self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        drop(cleared);
     }
 }
 
@@ -93,35 +231,68 @@ impl RequestLog {
 mod tests {
     use super::*;
 
-    fn record(n: usize) -> RequestRecord {
-        RequestRecord {
-            method: "GET".into(),
-            path: format!("/{n}"),
-            query: String::new(),
-            headers: vec![("x-security-token".into(), "secret".into())],
-            body: String::new(),
+    fn entry(n: usize) -> Result<Entry, Box<dyn std::error::Error>> {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-security-token", hyper::header::HeaderValue::from_static("secret"));
+        headers.insert("x-a", hyper::header::HeaderValue::from_bytes(b"caf\xc3\xa9 \xff")?);
+        let uri: Uri = format!("/{n}?a=%20b").parse()?;
+        Ok(Entry::new(Received {
+            method: &Method::GET,
+            uri: &uri,
+            headers: &headers,
+            body: Some(b"{}"),
             route: None,
             status: Some(404),
-            error_code: None,
-            request_id: None,
+            error_code: Some("APIG.0101"),
+            request_id: Some(Uuid::nil()),
             fault: None,
-            received_at: String::new(),
-        }
+            received_at: 1_630_929_347_093,
+        }))
     }
 
     #[test]
-    fn bounded_and_redacted() {
+    fn bounded_and_redacted() -> Result<(), Box<dyn std::error::Error>> {
         let log = RequestLog::new(3);
         for n in 0..5 {
-            let mut r = record(n);
-            redact(&mut r.headers);
-            log.push(r);
+            log.push(entry(n)?);
         }
         let got = log.snapshot();
         assert_eq!(
             got.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(),
             ["/2", "/3", "/4"]
         );
-        assert!(got.iter().all(|r| r.headers.iter().all(|(_, v)| v == "****")));
+        let first = got.first().ok_or("empty log")?;
+        assert_eq!(
+            first.headers,
+            [
+                ("x-security-token".to_owned(), "****".to_owned()),
+                ("x-a".to_owned(), "caf\u{e9} \u{fffd}".to_owned())
+            ]
+        );
+        assert_eq!(first.query, "a=%20b");
+        assert_eq!(first.method, "GET");
+        assert_eq!(first.body, "{}");
+        assert_eq!(first.error_code.as_deref(), Some("APIG.0101"));
+        assert_eq!(first.request_id.as_deref(), Some("00000000-0000-0000-0000-000000000000"));
+        assert_eq!(first.received_at, "2021-09-06T11:55:47.093Z");
+        let uri: Uri = "/".parse()?;
+        let over = Entry::new(Received {
+            method: &Method::POST,
+            uri: &uri,
+            headers: &HeaderMap::new(),
+            body: None,
+            route: Some("create_connector"),
+            status: None,
+            error_code: None,
+            request_id: None,
+            fault: None,
+            received_at: 0,
+        })
+        .record();
+        assert_eq!((over.path.as_str(), over.query.as_str(), over.body.as_str()), ("/", "", "<over the size limit>"));
+        assert!(over.headers.is_empty() && over.request_id.is_none() && over.status.is_none());
+        log.clear();
+        assert!(log.snapshot().is_empty());
+        Ok(())
     }
 }

@@ -21,6 +21,7 @@ mod body;
 mod clock;
 mod errors;
 mod faults;
+mod ids;
 mod log;
 mod params;
 mod routes;

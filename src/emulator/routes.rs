@@ -1,5 +1,7 @@
 //! The API: route matching on the raw path, and one handler per route.
 
+use std::borrow::Cow;
+
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
 
@@ -18,30 +20,31 @@ pub const ROUTE_NAMES: [&str; 5] = [
     "list_projects",
 ];
 
+/// A matched route; the ids borrow from the request path unless they were percent-encoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route {
+pub enum Route<'a> {
     CreateConnector {
-        project: String,
-        instance: String,
+        project: Cow<'a, str>,
+        instance: Cow<'a, str>,
     },
     ShowInstance {
-        project: String,
-        instance: String,
+        project: Cow<'a, str>,
+        instance: Cow<'a, str>,
     },
     ShowBackgroundTask {
-        project: String,
-        instance: String,
-        task: String,
+        project: Cow<'a, str>,
+        instance: Cow<'a, str>,
+        task: Cow<'a, str>,
     },
     DeleteConnector {
-        project: String,
-        instance: String,
+        project: Cow<'a, str>,
+        instance: Cow<'a, str>,
     },
     /// IAM `GET /v3/projects?name={region}`.
     ListProjects,
 }
 
-impl Route {
+impl Route<'_> {
     pub fn name(&self) -> &'static str {
         match self {
             Route::CreateConnector { .. } => "create_connector",
@@ -65,8 +68,8 @@ impl Route {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Matched {
-    Route(Route),
+pub enum Matched<'a> {
+    Route(Route<'a>),
     /// The path is a route's, the method is not.
     WrongMethod {
         name: &'static str,
@@ -75,7 +78,7 @@ pub enum Matched {
     NotFound,
 }
 
-impl Matched {
+impl Matched<'_> {
     pub fn name(&self) -> Option<&'static str> {
         match self {
             Matched::Route(r) => Some(r.name()),
@@ -86,45 +89,71 @@ impl Matched {
 }
 
 /// Matches the raw path segment by segment; ids are percent-decoded, empty ones never match.
-pub fn match_route(method: &str, raw_path: &str) -> Matched {
-    let segments: Vec<String> = raw_path
-        .split('/')
-        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
-        .collect();
-    let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let id = |s: &str| !s.is_empty();
-    let (route, allowed) = match seg.as_slice() {
-        ["", "v2", p, "instances", i] if id(p) && id(i) => (
+pub fn match_route<'a>(method: &str, raw_path: &'a str) -> Matched<'a> {
+    /// The shapes of the routes; the ids are taken from the segments afterwards.
+    enum Shape {
+        ShowInstance,
+        CreateConnector,
+        ShowBackgroundTask,
+        DeleteConnector,
+        ListProjects,
+    }
+    /// More segments than any route has.
+    const MAX: usize = 8;
+    // The segments on the stack, borrowed from the path unless percent-encoded.
+    let mut seg: [Cow<'a, str>; MAX] = Default::default();
+    let mut n = 0;
+    for s in raw_path.split('/') {
+        let Some(slot) = seg.get_mut(n) else {
+            return Matched::NotFound;
+        };
+        *slot = percent_decode_str(s).decode_utf8_lossy();
+        n += 1;
+    }
+    let shape = {
+        let all = seg.each_ref().map(|s| s.as_ref());
+        let id = |s: &str| !s.is_empty();
+        match all.get(..n).unwrap_or_default() {
+            ["", "v2", p, "instances", i] if id(p) && id(i) => Shape::ShowInstance,
+            ["", "v2", p, "instances", i, "connector"] if id(p) && id(i) => Shape::CreateConnector,
+            ["", "v2", p, "instances", i, "tasks", t] if id(p) && id(i) && id(t) => Shape::ShowBackgroundTask,
+            ["", "v2", p, "kafka", "instances", i, "delete-connector"] if id(p) && id(i) => Shape::DeleteConnector,
+            ["", "v3", "projects"] => Shape::ListProjects,
+            _ => return Matched::NotFound,
+        }
+    };
+    let mut take = |i: usize| seg.get_mut(i).map(std::mem::take).unwrap_or_default();
+    let (route, allowed) = match shape {
+        Shape::ShowInstance => (
             Route::ShowInstance {
-                project: (*p).to_owned(),
-                instance: (*i).to_owned(),
+                project: take(2),
+                instance: take(4),
             },
             "GET",
         ),
-        ["", "v2", p, "instances", i, "connector"] if id(p) && id(i) => (
+        Shape::CreateConnector => (
             Route::CreateConnector {
-                project: (*p).to_owned(),
-                instance: (*i).to_owned(),
+                project: take(2),
+                instance: take(4),
             },
             "POST",
         ),
-        ["", "v2", p, "instances", i, "tasks", t] if id(p) && id(i) && id(t) => (
+        Shape::ShowBackgroundTask => (
             Route::ShowBackgroundTask {
-                project: (*p).to_owned(),
-                instance: (*i).to_owned(),
-                task: (*t).to_owned(),
+                project: take(2),
+                instance: take(4),
+                task: take(6),
             },
             "GET",
         ),
-        ["", "v2", p, "kafka", "instances", i, "delete-connector"] if id(p) && id(i) => (
+        Shape::DeleteConnector => (
             Route::DeleteConnector {
-                project: (*p).to_owned(),
-                instance: (*i).to_owned(),
+                project: take(2),
+                instance: take(5),
             },
             "POST",
         ),
-        ["", "v3", "projects"] => (Route::ListProjects, "GET"),
-        _ => return Matched::NotFound,
+        Shape::ListProjects => (Route::ListProjects, "GET"),
     };
     if method == allowed {
         Matched::Route(route)
@@ -204,7 +233,7 @@ struct JobOnly {
 }
 
 /// Runs an authenticated request against the state.
-pub fn dispatch(route: &Route, body: &[u8], state: &mut State, now: Millis) -> Reply {
+pub fn dispatch(route: &Route<'_>, body: &[u8], state: &mut State, now: Millis) -> Reply {
     let result = match route {
         Route::CreateConnector { project, instance } => parse_enable_body(body)
             .and_then(|b| state.enable(project, instance, &b, now))

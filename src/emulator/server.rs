@@ -4,6 +4,7 @@
 //! The emulator never shares the client's runtime, so an in-process client and emulator
 //! do not compete for the same workers. No lock is held across an await.
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +12,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::header::{HeaderMap, HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -20,10 +21,10 @@ use tokio::sync::oneshot;
 
 use super::auth::{self, parse_query, Received};
 use super::body::EmuBody;
-use super::clock::iso_millis;
 use super::errors::{error_body, ApiError, ErrorKind};
 use super::faults::Applied;
-use super::log::{redact, RequestRecord};
+use super::ids;
+use super::log::{Entry, Received as LogReceived};
 use super::routes::{self, Matched, Reply, Route};
 use super::{EmulatorError, Shared};
 
@@ -130,12 +131,11 @@ impl std::fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
-/// A request as it came off the wire.
+/// A request as it came off the wire: hyper's parsed head, kept as it is.
 struct Wire {
-    method: String,
-    raw_path: String,
-    raw_query: String,
-    headers: Vec<(String, String)>,
+    method: hyper::Method,
+    uri: hyper::Uri,
+    headers: HeaderMap,
     /// `None` when it was over `MAX_BODY`.
     body: Option<Bytes>,
 }
@@ -149,60 +149,53 @@ async fn read(req: Request<Incoming>) -> Result<Wire, DropConnection> {
         Err(_) => return Err(DropConnection),
     };
     Ok(Wire {
-        method: parts.method.as_str().to_owned(),
-        raw_path: parts.uri.path().to_owned(),
-        raw_query: parts.uri.query().unwrap_or("").to_owned(),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
+        method: parts.method,
+        uri: parts.uri,
+        headers: parts.headers,
         body,
     })
 }
 
 /// The pipeline: read -> fault -> (route -> authenticate -> handle) -> log -> respond.
 async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<EmuBody>, DropConnection> {
-    let received_at = iso_millis(shared.clock.now_ms());
-    let mut wire = read(req).await?;
-    let matched = routes::match_route(&wire.method, &wire.raw_path);
-    let fault = shared.faults.pick(matched.name());
-    if let Some(latency) = fault.as_ref().and_then(Applied::latency) {
-        tokio::time::sleep(latency).await;
-    }
-    let reply = answer(&shared, &wire, &matched, fault.as_ref());
-    let request_id = reply.as_ref().map(|_| uuid::Uuid::new_v4().to_string());
+    let received_at = shared.clock.now_ms();
+    let wire = read(req).await?;
+    let (route, fault, reply) = {
+        let matched = routes::match_route(wire.method.as_str(), wire.uri.path());
+        let route = matched.name();
+        let fault = shared.faults.pick(route);
+        if let Some(latency) = fault.as_ref().and_then(Applied::latency) {
+            tokio::time::sleep(latency).await;
+        }
+        let reply = answer(&shared, &wire, &matched, fault.as_ref());
+        (route, fault, reply)
+    };
+    let request_id = reply.as_ref().map(|_| ids::new_v4());
 
-    redact(&mut wire.headers);
-    shared.log.push(RequestRecord {
-        body: wire.body.as_ref().map_or_else(
-            || "<over the size limit>".to_owned(),
-            |b| String::from_utf8_lossy(b).into_owned(),
-        ),
-        method: wire.method,
-        path: wire.raw_path,
-        query: wire.raw_query,
-        headers: wire.headers,
-        route: matched.name(),
+    shared.log.push(Entry::new(LogReceived {
+        method: &wire.method,
+        uri: &wire.uri,
+        headers: &wire.headers,
+        body: wire.body.as_deref(),
+        route,
         status: reply.as_ref().map(|r| r.status),
-        error_code: reply.as_ref().and_then(|r| r.error_code).map(str::to_owned),
-        request_id: request_id.clone(),
+        error_code: reply.as_ref().and_then(|r| r.error_code),
+        request_id,
         fault: fault.clone(),
         received_at,
-    });
+    }));
+    // hyper's buffers go back to it now, not when the log forgets the request.
+    drop(wire);
 
     let (Some(reply), Some(id)) = (reply, request_id) else {
         return Err(DropConnection);
     };
-    let mut resp = response(reply, &id, fault.as_ref());
-    if matched.name() == Some("list_projects") {
+    let mut buf = uuid::Uuid::encode_buffer();
+    let id = id.hyphenated().encode_lower(&mut buf);
+    let mut resp = response(reply, id, fault.as_ref());
+    if route == Some("list_projects") {
         // IAM calls its request id X-IAM-Trace-Id; the SDKs quote it in their errors.
-        if let Ok(v) = HeaderValue::from_str(&id) {
+        if let Ok(v) = HeaderValue::from_str(id) {
             resp.headers_mut().insert("x-iam-trace-id", v);
         }
     }
@@ -210,7 +203,7 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<
 }
 
 /// What to answer, after any fault; `None` to drop the connection.
-fn answer(shared: &Shared, wire: &Wire, matched: &Matched, fault: Option<&Applied>) -> Option<Reply> {
+fn answer(shared: &Shared, wire: &Wire, matched: &Matched<'_>, fault: Option<&Applied>) -> Option<Reply> {
     let mut reply = match (fault, &wire.body) {
         (Some(f), _) if f.drop_connection => return None,
         (
@@ -240,20 +233,37 @@ fn answer(shared: &Shared, wire: &Wire, matched: &Matched, fault: Option<&Applie
     Some(reply)
 }
 
+/// The headers as text pairs, borrowed from hyper's map; invalid UTF-8 replaced, which
+/// copies only the values that hold some.
+fn header_pairs(headers: &HeaderMap) -> Vec<(&str, Cow<'_, str>)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            let v = v.as_bytes();
+            let text = match std::str::from_utf8(v) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(v),
+            };
+            (k.as_str(), text)
+        })
+        .collect()
+}
+
 /// Routes, authenticates and handles one request.
-fn process(shared: &Shared, matched: &Matched, wire: &Wire, body: &[u8]) -> Reply {
-    let (method, raw_path) = (wire.method.as_str(), wire.raw_path.as_str());
+fn process(shared: &Shared, matched: &Matched<'_>, wire: &Wire, body: &[u8]) -> Reply {
+    let (method, raw_path) = (wire.method.as_str(), wire.uri.path());
     let route = match matched {
         Matched::NotFound => return routes::not_found(method, raw_path),
         Matched::WrongMethod { allowed, .. } => return routes::wrong_method(method, raw_path, allowed),
         Matched::Route(route) => route,
     };
-    let query = parse_query(&wire.raw_query);
+    let query = parse_query(wire.uri.query().unwrap_or(""));
+    let headers = header_pairs(&wire.headers);
     let received = Received {
         method,
         raw_path,
         query: &query,
-        headers: &wire.headers,
+        headers: &headers,
         body,
     };
     let ak = match auth::verify(

@@ -2,11 +2,14 @@
 //! function of emulator time, and its effect on the instance is applied the first time
 //! anyone looks after it finished. So `advance` completes jobs without any timer.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use serde::Serialize;
+use uuid::Uuid;
 
+use super::ids;
 use super::views::{ControlView, InstanceView, TaskList, TaskView};
 
 use super::clock::{duration_ms, iso_millis, Millis};
@@ -109,6 +112,8 @@ enum Effect {
 
 #[derive(Debug, Clone)]
 struct Task {
+    /// `id` as a UUID: the key of the instance's task index.
+    key: Uuid,
     id: String,
     name: &'static str,
     params: String,
@@ -168,11 +173,18 @@ struct Instance {
     charging_mode: ChargingMode,
     flavor: Flavor,
     specification: String,
-    status: String,
+    /// The seeded status or one of the state machine's (no copy for those).
+    status: Cow<'static, str>,
     connector: Connector,
-    /// Id of the task that has not been settled yet.
-    active: Option<String>,
+    /// Key of the task that has not been settled yet.
+    active: Option<Uuid>,
+    /// Oldest first, at most `MAX_TASKS_PER_INSTANCE`.
     tasks: VecDeque<Task>,
+    /// Task key -> sequence number; `tasks[seq - first_seq]` is the task. Finds any task
+    /// without scanning the list.
+    task_index: HashMap<Uuid, u64>,
+    /// Sequence number of `tasks[0]`.
+    first_seq: u64,
     created_ms: Millis,
     job_duration_ms: Option<Millis>,
     fail_enable: bool,
@@ -181,9 +193,8 @@ struct Instance {
 impl Instance {
     /// Applies the active task's effect once it is done.
     fn settle(&mut self, now: Millis) {
-        let Some(active) = &self.active else { return };
-        // The active task is the newest: search from the back, not through up to 1000 tasks.
-        let Some(task) = self.tasks.iter().rev().find(|t| &t.id == active) else {
+        let Some(active) = self.active else { return };
+        let Some(task) = self.task_by_key(active) else {
             self.active = None;
             return;
         };
@@ -199,8 +210,21 @@ impl Instance {
                 Effect::Disable => Connector::Disabled,
             };
         }
-        self.status = RUNNING.to_owned();
+        self.status = Cow::Borrowed(RUNNING);
         self.active = None;
+    }
+
+    fn task_by_key(&self, key: Uuid) -> Option<&Task> {
+        let seq = *self.task_index.get(&key)?;
+        self.tasks.get(usize::try_from(seq.checked_sub(self.first_seq)?).ok()?)
+    }
+
+    /// The task whose id is exactly `id`.
+    fn task_by_id(&self, id: &str) -> Option<&Task> {
+        // Every id is a UUID's hyphenated text; the exact comparison keeps other spellings
+        // of the same UUID (upper case, braces, ...) unknown, as they always were.
+        let key = Uuid::try_parse(id).ok()?;
+        self.task_by_key(key).filter(|t| t.id == id)
     }
 
     fn busy(&self) -> Option<ApiError> {
@@ -225,9 +249,11 @@ impl Instance {
         now: Millis,
         default_ms: Millis,
     ) -> String {
-        let id = uuid::Uuid::new_v4().to_string();
+        let key = ids::new_v4();
+        let id = key.to_string();
         let fails = matches!(effect, Effect::Enable { .. }) && self.fail_enable;
         let task = Task {
+            key,
             id: id.clone(),
             name,
             params,
@@ -237,10 +263,15 @@ impl Instance {
             effect,
         };
         if self.tasks.len() >= MAX_TASKS_PER_INSTANCE {
-            self.tasks.pop_front();
+            if let Some(old) = self.tasks.pop_front() {
+                self.task_index.remove(&old.key);
+                self.first_seq += 1;
+            }
         }
+        let seq = self.first_seq + self.tasks.len() as u64;
         self.tasks.push_back(task);
-        self.active = Some(id.clone());
+        self.task_index.insert(key, seq);
+        self.active = Some(key);
         id
     }
 
@@ -265,7 +296,7 @@ impl Instance {
             dns_enable: false,
             connect_address: "192.168.0.11,192.168.0.12,192.168.0.13",
             port: 9092,
-            status: self.status.clone(),
+            status: self.status.to_string(),
             instance_id: self.id.clone(),
             resource_spec_code,
             charging_mode: match self.charging_mode {
@@ -401,10 +432,12 @@ impl State {
             charging_mode: spec.charging_mode,
             flavor: spec.flavor,
             specification,
-            status: spec.status,
+            status: Cow::Owned(spec.status),
             connector: Connector::Disabled,
             active: None,
             tasks: VecDeque::new(),
+            task_index: HashMap::new(),
+            first_seq: 0,
             created_ms: now,
             job_duration_ms: spec.job_duration.map(duration_ms),
             fail_enable: spec.fail_enable,
@@ -436,21 +469,19 @@ impl State {
         if inst.flavor == Flavor::Old {
             check_old_flavor(&inst.specification, body)?;
         }
-        let connector_id = uuid::Uuid::new_v4().to_string();
-        let mut params = serde_json::json!({ "connector_id": connector_id, "node_cnt": body.node_cnt });
-        if let (Some(spec), Some(map)) = (body.specification, params.as_object_mut()) {
-            map.insert("specification".to_owned(), spec.into());
-        }
-        if let (Some(code), Some(map)) = (&body.spec_code, params.as_object_mut()) {
-            map.insert("spec_code".to_owned(), code.as_str().into());
-        }
-        let params = params.to_string();
+        let connector_id = ids::new_v4().to_string();
+        let params = to_json(&EnableParams {
+            connector_id: &connector_id,
+            node_cnt: body.node_cnt,
+            spec_code: body.spec_code.as_deref(),
+            specification: body.specification,
+        });
         let effect = Effect::Enable {
             connector_id: connector_id.clone(),
             node_cnt: body.node_cnt,
         };
         let job_id = inst.start_task("createConnector", effect, params, now, default_ms);
-        inst.status = EXTENDING.to_owned();
+        inst.status = Cow::Borrowed(EXTENDING);
         Ok(Enabled { job_id, connector_id })
     }
 
@@ -467,9 +498,9 @@ impl State {
                 format!("Smart Connect is not enabled on the instance {id}."),
             ));
         };
-        let params = serde_json::json!({ "connector_id": connector_id }).to_string();
+        let params = to_json(&DisableParams { connector_id });
         let job_id = inst.start_task("deleteConnector", Effect::Disable, params, now, default_ms);
-        inst.status = CONNECTOR_DELETING.to_owned();
+        inst.status = Cow::Borrowed(CONNECTOR_DELETING);
         Ok(job_id)
     }
 
@@ -481,7 +512,7 @@ impl State {
     pub fn task(&mut self, project_id: &str, id: &str, task_id: &str, now: Millis) -> Result<TaskList, ApiError> {
         let user = self.user.clone();
         let inst = self.instance(project_id, id, now)?;
-        let task = inst.tasks.iter().find(|t| t.id == task_id).ok_or_else(|| {
+        let task = inst.task_by_id(task_id).ok_or_else(|| {
             ApiError::new(
                 ErrorKind::TaskNotFound,
                 format!("The task {task_id} does not exist on the instance {id}."),
@@ -508,6 +539,28 @@ impl State {
             tasks: inst.tasks.iter().map(|t| t.view(now, &user)).collect(),
         })
     }
+}
+
+/// A createConnector task's `params`: the keys sorted, as a `serde_json` map prints them.
+#[derive(Serialize)]
+struct EnableParams<'a> {
+    connector_id: &'a str,
+    node_cnt: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spec_code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    specification: Option<&'a str>,
+}
+
+/// A deleteConnector task's `params`.
+#[derive(Serialize)]
+struct DisableParams<'a> {
+    connector_id: &'a str,
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    // Structs of strings and integers always serialize.
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 fn check_old_flavor(instance_bandwidth: &str, body: &EnableBody) -> Result<(), ApiError> {
@@ -629,6 +682,67 @@ mod tests {
             s.show("other", &id, 0).map_err(|e| e.kind).err(),
             Some(ErrorKind::InstanceNotFound)
         );
+        Ok(())
+    }
+
+    #[test]
+    fn params_print_as_a_sorted_json_map() {
+        let params = |spec: Option<&'static str>, code: Option<&str>| {
+            let mut map = serde_json::json!({ "connector_id": "c", "node_cnt": 3 });
+            if let (Some(spec), Some(m)) = (spec, map.as_object_mut()) {
+                m.insert("specification".to_owned(), spec.into());
+            }
+            if let (Some(code), Some(m)) = (code, map.as_object_mut()) {
+                m.insert("spec_code".to_owned(), code.into());
+            }
+            let typed = to_json(&EnableParams {
+                connector_id: "c",
+                node_cnt: 3,
+                spec_code: code,
+                specification: spec,
+            });
+            (map.to_string(), typed)
+        };
+        for (spec, code) in [(None, None), (Some("100MB"), None), (None, Some("x\"\u{e9}")), (Some("300MB"), Some("k"))] {
+            let (want, got) = params(spec, code);
+            assert_eq!(got, want);
+        }
+        assert_eq!(
+            to_json(&DisableParams { connector_id: "c" }),
+            serde_json::json!({ "connector_id": "c" }).to_string()
+        );
+    }
+
+    #[test]
+    fn tasks_are_found_by_id_after_old_ones_are_forgotten() -> R {
+        let mut s = state();
+        let id = s.add(
+            InstanceSpec {
+                fail_enable: true,
+                job_duration: Some(Duration::ZERO),
+                ..Default::default()
+            },
+            P,
+            0,
+        )?;
+        let jobs = (0..MAX_TASKS_PER_INSTANCE + 5)
+            .map(|_| s.enable(P, &id, &body(2), 0).map(|e| e.job_id))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (n, job) in jobs.iter().enumerate() {
+            let found = s.task(P, &id, job, 0);
+            if n < 5 {
+                assert_eq!(found.map_err(|e| e.kind).err(), Some(ErrorKind::TaskNotFound));
+            } else {
+                assert_eq!(found?.tasks.first().map(|t| t.id.as_str()), Some(job.as_str()));
+            }
+        }
+        let last = jobs.last().ok_or("no job")?;
+        for other in [last.to_uppercase(), format!("{{{last}}}"), last.replace('-', ""), "nope".into()] {
+            assert_eq!(
+                s.task(P, &id, &other, 0).map_err(|e| e.kind).err(),
+                Some(ErrorKind::TaskNotFound)
+            );
+        }
         Ok(())
     }
 

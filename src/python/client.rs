@@ -1,5 +1,5 @@
-//! `CoreClient`: one core client; sync calls release the GIL and block on the shared
-//! runtime, async calls hand the same future to asyncio.
+//! `CoreClient`: one core client; sync calls release the GIL and block on the calling
+//! thread's own runtime, async calls run on the shared runtime and hand the result to asyncio.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -8,13 +8,20 @@ use std::sync::{Arc, Once};
 use futures_util::FutureExt;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
+use pyo3::IntoPyObjectExt;
 
-use super::{convert, errors};
+use super::{asyncio_bridge, convert, errors};
 use crate::client::{CallOptions, Client, RawResponse, Trace};
 use crate::credentials::{self, Credentials, Secret};
 use crate::error::Error;
 use crate::signer::{self, SigningInput};
 use crate::{region, runtime, validate};
+
+/// `(method, url, headers)` of a request as sent.
+type SentTrace = (&'static str, String, Vec<(String, String)>);
+
+/// `(ak, sk, project_id, security_token, iam_endpoint)`.
+type FoundCredentials = (String, String, Option<String>, Option<String>, Option<String>);
 
 /// What a call returned: status, request id, raw body, and the create-connector fields.
 #[pyclass(frozen, module = "dmskafka._core")]
@@ -40,7 +47,7 @@ impl CoreResponse {
 
     /// `(method, url, headers)` as sent, when the call asked for a trace; the token is masked.
     #[getter]
-    fn trace(&self) -> Option<(&'static str, String, Vec<(String, String)>)> {
+    fn trace(&self) -> Option<SentTrace> {
         self.sent.as_ref().map(|t| (t.method, t.url.clone(), t.headers.clone()))
     }
 }
@@ -58,24 +65,60 @@ impl From<RawResponse> for CoreResponse {
     }
 }
 
-/// Runs a core future to completion with the GIL released; a panic becomes SdkException.
-fn block_on<T: Send>(py: Python<'_>, fut: impl Future<Output = Result<T, Error>> + Send) -> PyResult<T> {
-    let rt = runtime::runtime().map_err(errors::to_py)?;
-    let outcome = py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(|| rt.block_on(fut))));
+/// Runs a core future to completion with the GIL released, on this thread's own runtime
+/// (no cross-thread wake-ups; see `runtime`); a panic becomes SdkException.
+pub(super) fn block_on<T: Send>(py: Python<'_>, fut: impl Future<Output = Result<T, Error>> + Send) -> PyResult<T> {
+    let outcome = py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(|| runtime::block_on_here(fut))));
     match outcome {
-        Ok(result) => result.map_err(errors::to_py),
+        Ok(result) => result.and_then(|r| r).map_err(errors::to_py),
         Err(payload) => Err(errors::panic_to_py(payload)),
     }
 }
 
 static ASYNC_INIT: Once = Once::new();
 
-/// Hands a core future to asyncio; cancelling the asyncio task drops (cancels) it.
-fn spawn<'py, T>(py: Python<'py>, fut: impl Future<Output = Result<T, Error>> + Send + 'static) -> PyResult<Bound<'py, PyAny>>
+/// Hands a core future to asyncio: it runs on the shared runtime and its result comes back
+/// through the loop's bridge (`asyncio_bridge`); cancelling the asyncio future drops
+/// (cancels) it. A panic becomes SdkException.
+pub(super) fn spawn<'py, T>(
+    py: Python<'py>,
+    fut: impl Future<Output = Result<T, Error>> + Send + 'static,
+) -> PyResult<Bound<'py, PyAny>>
 where
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
     let rt = runtime::runtime().map_err(errors::to_py)?;
+    let (event_loop, bridge) = asyncio_bridge::for_running_loop(py)?;
+    let Some(bridge) = bridge else {
+        return spawn_generic(py, rt, fut);
+    };
+    let py_future = event_loop.call_method0(pyo3::intern!(py, "create_future"))?;
+    let to_set = py_future.clone().unbind();
+    let task = rt.spawn(async move {
+        let outcome = AssertUnwindSafe(fut).catch_unwind().await;
+        bridge.complete(
+            to_set,
+            Box::new(move |py| match outcome {
+                Ok(Ok(value)) => value.into_py_any(py),
+                Ok(Err(e)) => Err(errors::to_py(e)),
+                Err(payload) => Err(errors::panic_to_py(payload)),
+            }),
+        );
+    });
+    let abort = asyncio_bridge::AbortOnDone(task.abort_handle());
+    py_future.call_method1(pyo3::intern!(py, "add_done_callback"), (abort,))?;
+    Ok(py_future)
+}
+
+/// The fallback for loops that cannot have a bridge: pyo3-async-runtimes.
+fn spawn_generic<'py, T>(
+    py: Python<'py>,
+    rt: &'static tokio::runtime::Runtime,
+    fut: impl Future<Output = Result<T, Error>> + Send + 'static,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
     ASYNC_INIT.call_once(|| {
         // Fails only if already set, which Once rules out.
         let _ = pyo3_async_runtimes::tokio::init_with_runtime(rt);
@@ -118,9 +161,18 @@ fn create_inputs(
     checked.map_err(errors::to_py)
 }
 
-async fn create(client: Arc<Client>, id: String, body: crate::model::CreateConnectorReq, opts: CallOptions) -> Result<CoreResponse, Error> {
+async fn create(
+    client: Arc<Client>,
+    id: String,
+    body: crate::model::CreateConnectorReq,
+    opts: CallOptions,
+) -> Result<CoreResponse, Error> {
     let (parsed, raw) = client.create_connector(&id, &body, &opts).await?;
-    Ok(CoreResponse { job_id: Some(parsed.job_id), connector_id: Some(parsed.connector_id), ..raw.into() })
+    Ok(CoreResponse {
+        job_id: Some(parsed.job_id),
+        connector_id: Some(parsed.connector_id),
+        ..raw.into()
+    })
 }
 
 /// Which lifecycle call: the official operation names.
@@ -180,7 +232,9 @@ impl CoreClient {
         creds.project_id = project_id;
         creds.security_token = security_token.map(Secret::new);
         let client = Client::new(creds, &endpoints, config, product).map_err(errors::to_py)?;
-        Ok(CoreClient { inner: Arc::new(client) })
+        Ok(CoreClient {
+            inner: Arc::new(client),
+        })
     }
 
     #[pyo3(signature = (instance_id, body=None, headers=None, trace=false))]
@@ -263,10 +317,16 @@ fn kafka_regions() -> Vec<(&'static str, &'static str)> {
 
 /// The default provider chain: `(ak, sk, project_id, security_token, iam_endpoint)`.
 #[pyfunction]
-fn default_credentials() -> PyResult<(String, String, Option<String>, Option<String>, Option<String>)> {
+fn default_credentials() -> PyResult<FoundCredentials> {
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     let c = credentials::default_chain(&env_var, home.as_deref()).map_err(errors::to_py)?;
-    Ok((c.ak, c.sk.expose().to_owned(), c.project_id, c.security_token.map(|t| t.expose().to_owned()), c.iam_endpoint))
+    Ok((
+        c.ak,
+        c.sk.expose().to_owned(),
+        c.project_id,
+        c.security_token.map(|t| t.expose().to_owned()),
+        c.iam_endpoint,
+    ))
 }
 
 /// Looks up (and caches) the project id of a region from IAM.
@@ -287,7 +347,9 @@ fn discover_project_id(
     let mut creds = Credentials::new(ak, sk);
     creds.security_token = security_token.map(Secret::new);
     let iam = iam_endpoint.unwrap_or_else(|| region::iam_endpoint(&region_id, &env_var));
-    block_on(py, async move { Client::discover_project_id(&creds, &iam, &region_id, &config, &product).await })
+    block_on(py, async move {
+        Client::discover_project_id(&creds, &iam, &region_id, &config, &product).await
+    })
 }
 
 /// Signs a request exactly as the client does; for tests and benchmarks.
@@ -304,7 +366,19 @@ fn sign(
     body: &[u8],
     sdk_date: &str,
 ) -> String {
-    signer::sign(ak, sk, &SigningInput { method, resource_path, query: &query, headers: &headers, body, sdk_date }).to_string()
+    signer::sign(
+        ak,
+        sk,
+        &SigningInput {
+            method,
+            resource_path,
+            query: &query,
+            headers: &headers,
+            body,
+            sdk_date,
+        },
+    )
+    .to_string()
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -3,19 +3,26 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyString};
 
+use super::errors;
 use crate::config::HttpConfig;
+use crate::error::Error;
 use crate::validate::{NodeCntInput, RawCreateConnectorReq, TextInput};
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type().name().map_or_else(|_| "object".to_owned(), |n| n.to_string())
 }
 
+/// What a str holding a lone surrogate is called in messages: it cannot be sent as UTF-8.
+const NOT_UNICODE: &str = "str that is not valid Unicode (it holds a lone surrogate)";
+
 pub fn text(obj: &Bound<'_, PyAny>) -> TextInput {
     match obj.cast::<PyString>() {
-        Ok(s) => TextInput::Text(s.to_string_lossy().into_owned()),
+        // Strict: a lossy copy would send U+FFFD in place of what the caller wrote.
+        Ok(s) => s.to_cow().map_or_else(|_| TextInput::Other(NOT_UNICODE.to_owned()), |t| TextInput::Text(t.into_owned())),
         Err(_) => TextInput::Other(type_name(obj)),
     }
 }
@@ -37,9 +44,16 @@ fn node_cnt(obj: &Bound<'_, PyAny>) -> NodeCntInput {
     }
 }
 
+const BODY_FIELDS: [&str; 3] = ["specification", "node_cnt", "spec_code"];
+
 /// A body given as a model (attributes) or a dict (keys); `None` values count as omitted.
 pub fn body(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<RawCreateConnectorReq>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
+    // Anything else (a JSON string, a number, a list) would otherwise be read as `{}`.
+    if !obj.is_instance_of::<PyDict>() && !BODY_FIELDS.iter().any(|f| obj.hasattr(*f).unwrap_or(false)) {
+        let rule = format!("must be a CreateConnectorReq or a dict; got a {}", type_name(obj));
+        return Err(errors::to_py(Error::validation("body", rule)));
+    }
     let field = |name: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
         let value = match obj.cast::<PyDict>() {
             Ok(d) => d.get_item(name)?,
@@ -63,6 +77,30 @@ fn opt_string(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Option<String>> {
     }
 }
 
+/// A text setting sent in a header: strict, so a lone surrogate is refused, not replaced.
+fn opt_header_text(obj: &Bound<'_, PyAny>, name: &'static str) -> PyResult<Option<String>> {
+    let v = obj.getattr(name)?;
+    if v.is_none() {
+        return Ok(None);
+    }
+    match v.str()?.to_cow() {
+        Ok(t) => Ok(Some(t.into_owned())),
+        Err(_) => Err(errors::to_py(Error::validation(name, format!("must be text; got a {NOT_UNICODE}")))),
+    }
+}
+
+/// A non-negative integer setting, `None` when unset; out of range is a ValueError naming it
+/// (not an OverflowError from the conversion).
+fn count(cfg: &Bound<'_, PyAny>, name: &str, max: u64) -> PyResult<Option<u64>> {
+    let v = cfg.getattr(name)?;
+    if v.is_none() {
+        return Ok(None);
+    }
+    let out_of_range = || PyValueError::new_err(format!("HttpConfig.{name} must be an integer from 0 to {max}; got {v}"));
+    let n: i128 = v.extract().map_err(|e: PyErr| if e.is_instance_of::<PyOverflowError>(cfg.py()) { out_of_range() } else { e })?;
+    u64::try_from(n).ok().filter(|n| *n <= max).map(Some).ok_or_else(out_of_range)
+}
+
 fn seconds(v: f64) -> Duration {
     Duration::try_from_secs_f64(v).unwrap_or(Duration::MAX)
 }
@@ -80,10 +118,12 @@ pub fn http_config(cfg: &Bound<'_, PyAny>) -> PyResult<HttpConfig> {
         ignore_ssl_verification: cfg.getattr("ignore_ssl_verification")?.is_truthy()?,
         ssl_ca_cert: opt_string(cfg, "ssl_ca_cert")?.map(PathBuf::from),
         proxy,
-        retry_times: cfg.getattr("retry_times")?.extract::<Option<u32>>()?.unwrap_or(0),
-        pool_maxsize: cfg.getattr("pool_maxsize")?.extract::<Option<usize>>()?.unwrap_or(10),
+        retry_times: count(cfg, "retry_times", u32::MAX.into())?.map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+        pool_maxsize: count(cfg, "pool_maxsize", u32::MAX.into())?.map_or(10, |n| usize::try_from(n).unwrap_or(usize::MAX)),
         allow_redirects: cfg.getattr("allow_redirects")?.is_truthy()?,
-        user_agent: opt_string(cfg, "user_agent")?,
-        max_response_bytes: cfg.getattr("max_response_bytes")?.extract()?,
+        user_agent: opt_header_text(cfg, "user_agent")?,
+        max_response_bytes: count(cfg, "max_response_bytes", u64::MAX)?
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+            .ok_or_else(|| PyTypeError::new_err("HttpConfig.max_response_bytes must be an integer, not None"))?,
     })
 }

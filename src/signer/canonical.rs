@@ -1,5 +1,6 @@
 //! The canonical request: method, URI, query, headers, signed headers, payload hash.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -28,8 +29,26 @@ pub(crate) fn hex_sha256(data: &[u8]) -> String {
 
 /// The path decoded once, each segment re-encoded, with a trailing `/`.
 pub fn canonical_uri(resource_path: &str) -> String {
+    // Nothing to decode or encode (every API path of this SDK): decoding, splitting and
+    // quoting would give the path back unchanged, at a dozen allocations.
+    let plain = |b: u8| b == b'/' || b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'~');
+    if resource_path.bytes().all(plain) {
+        let mut uri = String::with_capacity(resource_path.len() + 1);
+        uri.push_str(resource_path);
+        if !uri.ends_with('/') {
+            uri.push('/');
+        }
+        return uri;
+    }
     let decoded = percent_decode_str(resource_path).decode_utf8_lossy();
-    let mut uri = decoded.split('/').map(quote).collect::<Vec<_>>().join("/");
+    // Segments encoded straight into one string: `split('/').map(quote).join("/")`.
+    let mut uri = String::with_capacity(decoded.len() + 8);
+    for (i, segment) in decoded.split('/').enumerate() {
+        if i > 0 {
+            uri.push('/');
+        }
+        uri.extend(utf8_percent_encode(segment, QUOTE));
+    }
     if !uri.ends_with('/') {
         uri.push('/');
     }
@@ -50,12 +69,13 @@ pub fn canonical_query(query: &[(String, String)]) -> String {
 /// The headers as the official signer sees them: a Python dict built from the pairs. A name
 /// repeated exactly (case-sensitively) is one entry, at its first position, with its last
 /// value; names differing only in case stay separate entries.
-fn as_dict(headers: &[(String, String)]) -> Vec<(&str, &str)> {
+fn as_dict<K: AsRef<str>, V: AsRef<str>>(headers: &[(K, V)]) -> Vec<(&str, &str)> {
     let mut dict: Vec<(&str, &str)> = Vec::with_capacity(headers.len());
     for (k, v) in headers {
-        match dict.iter_mut().find(|(seen, _)| *seen == k.as_str()) {
-            Some(entry) => entry.1 = v.as_str(),
-            None => dict.push((k.as_str(), v.as_str())),
+        let (k, v) = (k.as_ref(), v.as_ref());
+        match dict.iter_mut().find(|(seen, _)| *seen == k) {
+            Some(entry) => entry.1 = v,
+            None => dict.push((k, v)),
         }
     }
     dict
@@ -64,6 +84,15 @@ fn as_dict(headers: &[(String, String)]) -> Vec<(&str, &str)> {
 /// Python's `str.lower()` on a header name (full Unicode lower-casing, not ASCII only).
 fn lower(name: &str) -> String {
     name.to_lowercase()
+}
+
+/// `lower`, without a copy when the name is ASCII with no upper-case letter (the usual case).
+fn lower_cow(name: &str) -> Cow<'_, str> {
+    if name.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(lower(name))
+    }
 }
 
 /// Python's `str.strip()`: Rust's Unicode whitespace plus U+001C..U+001F, which Python
@@ -134,9 +163,22 @@ impl CanonicalRequest {
         signed_headers: SignedHeaders,
         body: &[u8],
     ) -> Self {
+        CanonicalRequest::with_dict(method, resource_path, query, &HeaderDict::new(headers), signed_headers, body)
+    }
+
+    /// `new`, from a dict built once (a verifier also looks headers up in it).
+    pub(crate) fn with_dict(
+        method: &str,
+        resource_path: &str,
+        query: &[(String, String)],
+        dict: &HeaderDict<'_>,
+        signed_headers: SignedHeaders,
+        body: &[u8],
+    ) -> Self {
+        // One dict, not one per signed name (as `header_value` would): the same lookups.
         let mut canonical_headers = String::new();
         for name in signed_headers.names() {
-            let value = header_value(headers, name).unwrap_or_default();
+            let value = dict.get(name).unwrap_or("");
             canonical_headers.push_str(name);
             canonical_headers.push(':');
             canonical_headers.push_str(value);
@@ -145,13 +187,17 @@ impl CanonicalRequest {
         let payload_hash = if body.is_empty() {
             EMPTY_HASH.to_owned()
         } else {
-            match content_sha256(headers) {
+            match dict.content_sha256() {
                 Some(v) if !v.is_empty() => v,
                 _ => hex_sha256(body),
             }
         };
         CanonicalRequest {
-            method: method.to_uppercase(),
+            method: if method.bytes().all(|b| b.is_ascii_uppercase()) {
+                method.to_owned()
+            } else {
+                method.to_uppercase()
+            },
             uri: canonical_uri(resource_path),
             query: canonical_query(query),
             headers: canonical_headers,
@@ -165,24 +211,47 @@ impl CanonicalRequest {
 /// the one that comes last in the official signer's dict wins (see `as_dict`), as it does
 /// when that signer builds the canonical headers.
 pub fn header_value<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
-    let name = lower(name);
-    as_dict(headers)
-        .into_iter()
-        .rev()
-        .find(|(k, _)| lower(k) == name)
-        .map(|(_, v)| py_strip(v))
+    HeaderDict::new(headers).get(name)
 }
 
-/// The `X-Sdk-Content-Sha256` value the official signer uses as payload hash: the FIRST
-/// case-insensitive match in its dict, trimmed — and, since that signer reads it after
-/// rewriting every header value as `value.encode('utf-8').decode('iso-8859-1')`, with each
-/// UTF-8 byte of a non-ASCII value taken as one Latin-1 character.
-fn content_sha256(headers: &[(String, String)]) -> Option<String> {
-    let name = lower(HEADER_CONTENT_SHA256);
-    as_dict(headers)
-        .into_iter()
-        .find(|(k, _)| lower(k) == name)
-        .map(|(_, v)| py_strip(v).bytes().map(char::from).collect())
+/// The official signer's dict of the headers (see `as_dict`) with lower-cased names, built
+/// once for any number of lookups.
+pub(crate) struct HeaderDict<'h> {
+    /// `(lower(name), value)`, in dict order.
+    entries: Vec<(Cow<'h, str>, &'h str)>,
+}
+
+impl<'h> HeaderDict<'h> {
+    pub(crate) fn new<K: AsRef<str>, V: AsRef<str>>(headers: &'h [(K, V)]) -> Self {
+        HeaderDict {
+            entries: as_dict(headers).into_iter().map(|(k, v)| (lower_cow(k), v)).collect(),
+        }
+    }
+
+    /// `header_value`: the last dict entry whose lower-cased name is `lower(name)`, trimmed.
+    pub(crate) fn get(&self, name: &str) -> Option<&'h str> {
+        // The entries' names are lower-cased already, so they hold no ASCII upper-case
+        // letter: for an ASCII `name`, `k == lower(name)` is an ASCII-case-insensitive
+        // comparison. Other names take the full Unicode lower-casing.
+        let found = if name.is_ascii() {
+            self.entries.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(name))
+        } else {
+            let name = lower(name);
+            self.entries.iter().rev().find(|(k, _)| *k == name.as_str())
+        };
+        found.map(|(_, v)| py_strip(v))
+    }
+
+    /// The `X-Sdk-Content-Sha256` value the official signer uses as payload hash: the FIRST
+    /// case-insensitive match in its dict, trimmed — and, since that signer reads it after
+    /// rewriting every header value as `value.encode('utf-8').decode('iso-8859-1')`, with
+    /// each UTF-8 byte of a non-ASCII value taken as one Latin-1 character.
+    fn content_sha256(&self) -> Option<String> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(HEADER_CONTENT_SHA256))
+            .map(|(_, v)| py_strip(v).bytes().map(char::from).collect())
+    }
 }
 
 impl fmt::Display for CanonicalRequest {
@@ -264,6 +333,63 @@ mod tests {
     fn underscore_headers_are_not_signed() {
         let h = vec![("X_Foo".to_owned(), "1".to_owned()), ("Host".to_owned(), "h".to_owned())];
         assert_eq!(SignedHeaders::from_headers(&h).to_string(), "host");
+    }
+
+    /// `header_value` as first written: every name fully lower-cased on every lookup.
+    fn header_value_reference<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+        let name = lower(name);
+        as_dict(headers)
+            .into_iter()
+            .rev()
+            .find(|(k, _)| lower(k) == name)
+            .map(|(_, v)| py_strip(v))
+    }
+
+    /// The old `split('/').map(quote).join("/")`.
+    fn canonical_uri_reference(resource_path: &str) -> String {
+        let decoded = percent_decode_str(resource_path).decode_utf8_lossy();
+        let mut uri = decoded.split('/').map(quote).collect::<Vec<_>>().join("/");
+        if !uri.ends_with('/') {
+            uri.push('/');
+        }
+        uri
+    }
+
+    #[test]
+    fn unicode_names_lower_case_like_python() {
+        // KELVIN SIGN lower-cases to an ASCII 'k'; 'İ' to "i̇".
+        let h = pairs(&[("\u{212a}ey", "1"), ("X-\u{130}", "2"), ("\u{c9}t\u{c9}", "3")]);
+        assert_eq!(header_value(&h, "key"), Some("1"));
+        assert_eq!(header_value(&h, "KEY"), Some("1"));
+        assert_eq!(header_value(&h, "\u{212a}EY"), Some("1"));
+        assert_eq!(header_value(&h, "x-i\u{307}"), Some("2"));
+        assert_eq!(header_value(&h, "x-i"), None);
+        assert_eq!(header_value(&h, "\u{e9}t\u{e9}"), Some("3"));
+        for name in ["key", "x-\u{130}", "\u{c9}T\u{c9}", "nope"] {
+            assert_eq!(header_value(&h, name), header_value_reference(&h, name), "{name}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn header_lookup_matches_the_reference(
+            headers in proptest::collection::vec(("[kKxX\u{212a}\u{130}iI_-]{1,3}", "[ a-z\u{a0}]{0,3}"), 0..6),
+            name in "[kKxX\u{212a}\u{130}iI_-]{1,3}",
+        ) {
+            prop_assert_eq!(header_value(&headers, &name), header_value_reference(&headers, &name));
+            let signed = SignedHeaders::from_headers(&headers);
+            let canonical = CanonicalRequest::new("GET", "/", &[], &headers, signed.clone(), b"x");
+            let mut expected = String::new();
+            for n in signed.names() {
+                expected.push_str(&format!("{n}:{}\n", header_value_reference(&headers, n).unwrap_or_default()));
+            }
+            prop_assert_eq!(canonical.headers, expected);
+        }
+
+        #[test]
+        fn uri_matches_the_reference(path in "(/[a-zA-Z0-9 %~_.\u{e9}\u{df}-]{0,8}){0,4}/?") {
+            prop_assert_eq!(canonical_uri(&path), canonical_uri_reference(&path));
+        }
     }
 
     proptest! {

@@ -8,6 +8,8 @@ mod canonical;
 mod sign;
 
 pub use canonical::{canonical_query, canonical_uri, header_value, CanonicalRequest, SignedHeaders};
+#[cfg(feature = "emulator")]
+pub(crate) use canonical::HeaderDict;
 pub use sign::{sign, signature, Authorization, SigningInput, StringToSign, ALGORITHM};
 
 /// Header carrying the signing time, `%Y%m%dT%H%M%SZ`.

@@ -3,9 +3,10 @@
 use std::fmt;
 
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use sha2::digest::Update;
+use sha2::{Digest, Sha256};
 
-use super::canonical::{hex_sha256, CanonicalRequest, SignedHeaders};
+use super::canonical::{CanonicalRequest, SignedHeaders};
 
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 
@@ -20,7 +21,12 @@ impl StringToSign {
     pub fn new(canonical: &CanonicalRequest, sdk_date: &str) -> Self {
         StringToSign {
             sdk_date: sdk_date.to_owned(),
-            canonical_hash: hex_sha256(canonical.to_string().as_bytes()),
+            canonical_hash: {
+                // The canonical text streamed into the hash: no intermediate string.
+                let mut hasher = Sha256::new();
+                feed(&mut hasher, canonical);
+                hex::encode(hasher.finalize())
+            },
         }
     }
 }
@@ -38,8 +44,21 @@ pub fn signature(sk: &str, string_to_sign: &StringToSign) -> String {
         Ok(mac) => mac,
         Err(_) => return String::new(),
     };
-    mac.update(string_to_sign.to_string().as_bytes());
+    feed(&mut mac, string_to_sign);
     hex::encode(mac.finalize().into_bytes())
+}
+
+/// Feeds `value`'s `Display` text to a hash, as `update(value.to_string().as_bytes())` would.
+fn feed(hash: &mut impl Update, value: &impl fmt::Display) {
+    struct Feed<'a, H>(&'a mut H);
+    impl<H: Update> fmt::Write for Feed<'_, H> {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.0.update(s.as_bytes());
+            Ok(())
+        }
+    }
+    // Writing to a hash cannot fail, nor can these `Display`s.
+    let _ = fmt::write(&mut Feed(hash), format_args!("{value}"));
 }
 
 /// `SDK-HMAC-SHA256 Access=.., SignedHeaders=.., Signature=..`.

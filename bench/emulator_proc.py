@@ -1,0 +1,33 @@
+"""The emulator as its own process for the benchmarks: ``python bench/emulator_proc.py N``.
+
+Seeds N pay-per-use instances whose enable job fails at once (``fail_enable=True``,
+``job_duration=0``): every create_connector on them is a full, signature-checked 200 that
+starts a job, and the next call finds the instance RUNNING again, so one instance serves
+any number of calls. Prints one JSON line (endpoint, ak, sk, project_id, instances), then
+serves until stdin closes: the parent holds the pipe, so the emulator cannot outlive it.
+"""
+
+import json
+import sys
+
+from dmskafka.testing import Emulator
+
+
+def main() -> int:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 16
+    with Emulator(job_duration=0) as emu:
+        instances = [emu.add_instance(job_duration=0, fail_enable=True) for _ in range(count)]
+        info = {
+            "endpoint": emu.endpoint,
+            "ak": emu.ak,
+            "sk": emu.sk,
+            "project_id": emu.project_id,
+            "instances": instances,
+        }
+        print(json.dumps(info), flush=True)
+        sys.stdin.read()  # returns at EOF: the parent closed the pipe or exited
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

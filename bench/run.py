@@ -1,0 +1,266 @@
+"""`make bench`: dmskafka vs the official SDK vs the raw Rust limit, in one run.
+
+Builds the release native module and the raw-limit binary, installs the official SDK into
+bench/.venv-official, starts the emulator as a separate process, measures every figure of
+issue 5 with the three sides interleaved run by run, prints the table and writes
+bench/results/latest.{md,json,png}. See bench/README.md.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import prepare  # noqa: E402
+import report  # noqa: E402
+
+ROOT = prepare.ROOT
+RESULTS = ROOT / "bench" / "results"
+WORKLOAD = ROOT / "bench" / "workload.py"
+# Bytecode is written and read by the benchmark's own processes (see bench/README.md).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+class Worker:
+    """A long-lived measuring process: one command per line in, one JSON line out."""
+
+    def __init__(self, name, argv):
+        self.name = name
+        self.proc = subprocess.Popen(
+            [str(a) for a in argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=ENV
+        )
+
+    def ask(self, command):
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("%s worker exited during %r" % (self.name, command))
+        answer = json.loads(line)
+        if "error" in answer:
+            raise RuntimeError("%s worker failed %r: %s" % (self.name, command, answer["error"]))
+        return answer
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+            self.proc.wait(timeout=30)
+
+
+def start_emulator(instances):
+    proc = subprocess.Popen(
+        [prepare.VPY, ROOT / "bench" / "emulator_proc.py", str(instances)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=ENV,
+    )
+    info = json.loads(proc.stdout.readline())
+    return proc, info
+
+
+def cpu_ns(pid):
+    """CPU time of a process's live threads (ns), from each thread's schedstat."""
+    total = 0
+    task_dir = Path("/proc/%d/task" % pid)
+    for task in task_dir.iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
+def import_samples(emu_json, runs):
+    """Fresh processes: import time and RSS after one call. One unmeasured run per SDK first,
+    so both sides read compiled bytecode (written by that run) rather than compiling."""
+    samples = {"import_s": {"dmskafka": [], "official": []}, "rss_mb": {"dmskafka": [], "official": []}}
+    pythons = {"dmskafka": prepare.VPY, "official": prepare.OFFICIAL_PY}
+    for i in range(runs + 1):
+        for sdk, py in pythons.items():
+            out = subprocess.run(
+                [str(py), str(WORKLOAD), sdk, emu_json, "--import-rss"],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+                env=ENV,
+            )
+            if i == 0:
+                continue
+            data = json.loads(out.stdout)
+            samples["import_s"][sdk].append(data["import_s"])
+            samples["rss_mb"][sdk].append(data["rss_mb"])
+    return samples
+
+
+# figure -> {side: command}
+RUNS = {
+    "seq": {"dmskafka": "seq {s}", "official": "seq {s}", "raw": "seq {s}"},
+    "seq_blockon": {"raw": "blockon {s}"},
+    "threads": {"dmskafka": "threads 8 {s}", "official": "threads 8 {s}", "raw": "conc 8 {s}"},
+    "async": {"dmskafka": "async 256 {s}", "official": "async 256 {s}", "raw": "conc 256 {s}"},
+    "sign": {"dmskafka": "sign {s}", "official": "sign {s}", "raw": "sign {s}"},
+    "headroom_64": {"raw": "conc 64 {s}"},
+}
+
+
+def measure(workers, emu_pid, repeats, secs, samples, emu_cost):
+    for r in range(repeats):
+        print("run %d/%d" % (r + 1, repeats), flush=True)
+        for fig, per_side in RUNS.items():
+            sides = list(per_side)
+            # Rotate who goes first, so no side always follows the same neighbour.
+            sides = sides[r % len(sides) :] + sides[: r % len(sides)]
+            for side in sides:
+                before = cpu_ns(emu_pid)
+                out = workers[side].ask(per_side[side].format(s=secs))
+                emu_cpu = cpu_ns(emu_pid) - before
+                if out.get("errors"):
+                    print("  note: %s %s had %d failed calls" % (side, fig, out["errors"]), flush=True)
+                samples.setdefault(fig, {}).setdefault(side, []).append(out["rate"])
+                if out.get("cpu_us") is not None:
+                    samples.setdefault(fig + "_cpu", {}).setdefault(side, []).append(out["cpu_us"])
+                if fig == "seq":
+                    samples.setdefault("seq_p50", {}).setdefault(side, []).append(out.get("p50_us"))
+                    samples.setdefault("seq_p99", {}).setdefault(side, []).append(out.get("p99_us"))
+                if out.get("sent") and fig != "sign":
+                    emu_cost.append(emu_cpu / 1000 / out["sent"])
+
+
+# The raw loop's concurrent runs, by calls in flight: the emulator's max rate is the best.
+IN_FLIGHT = {"threads": 8, "headroom_64": 64, "async": 256}
+
+
+def headroom(summ, emu_cost):
+    best_fig = max(IN_FLIGHT, key=lambda f: (summ.get(f, {}).get("raw") or {}).get("median", 0))
+    max_rate = summ[best_fig]["raw"]["median"]
+    fastest = max(summ[f]["dmskafka"]["median"] for f in ("seq", "threads", "async"))
+    cost = report.summary(emu_cost)
+    capacity = 2e6 / cost["median"] if cost else None
+    return {
+        "max_rate": max_rate,
+        "best_in_flight": IN_FLIGHT[best_fig],
+        "cpu_us_per_request": cost["median"] if cost else None,
+        "cpu_capacity": capacity,
+        "fastest_dmskafka": fastest,
+        "headroom": max_rate / fastest,
+        "capacity_headroom": capacity / fastest if capacity else None,
+    }
+
+
+def update_readme(latest_md):
+    """Puts the latest results between the markers in bench/README.md."""
+    readme = ROOT / "bench" / "README.md"
+    text = readme.read_text()
+    start = text.find("<!-- latest:")
+    end = text.find("<!-- /latest -->")
+    if start < 0 or end < 0:
+        return
+    start = text.index("\n", start) + 1
+    body = latest_md.split("\n", 1)[1].replace("\n## ", "\n### ")  # below this README's headings
+    readme.write_text(text[:start] + body.strip() + "\n\n![latest results](results/latest.png)\n" + text[end:])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="interleaved runs per figure (default 5)")
+    parser.add_argument("--secs", type=float, default=1.0, help="seconds per measured run (default 1)")
+    parser.add_argument("--imports", type=int, default=7, help="fresh processes per SDK for import/RSS (default 7)")
+    parser.add_argument("--no-build", action="store_true", help="measure the build already installed")
+    args = parser.parse_args()
+    t0 = time.time()
+    started = datetime.datetime.now().isoformat(timespec="seconds")
+    load = os.getloadavg()[0]
+    if not args.no_build:
+        prepare.build_release()
+    prepare.official_venv()
+    meta = prepare.versions()
+    t_setup = time.time() - t0
+    print("measuring dmskafka %s (%s build, %s)" % (meta["dmskafka"], meta["dmskafka_build"], meta["native_module"]))
+    if meta["dmskafka_build"] != "release":
+        sys.exit("refusing to benchmark a debug build of the native module")
+
+    emu_proc, emu = start_emulator(64)
+    emu_json = json.dumps(emu)
+    workers = {}
+    try:
+        samples = import_samples(emu_json, args.imports)
+        workers = {
+            "dmskafka": Worker("dmskafka", [prepare.VPY, WORKLOAD, "dmskafka", emu_json]),
+            "official": Worker("official", [prepare.OFFICIAL_PY, WORKLOAD, "official", emu_json]),
+            "raw": Worker(
+                "raw",
+                [
+                    prepare.RAW_LIMIT,
+                    emu["endpoint"],
+                    emu["ak"],
+                    emu["sk"],
+                    emu["project_id"],
+                    ",".join(emu["instances"]),
+                ],
+            ),
+        }
+        emu_cost = []
+        print("import/RSS done in %.0f s" % (time.time() - t0 - t_setup), flush=True)
+        measure(workers, emu_proc.pid, args.repeats, args.secs, samples, emu_cost)
+    finally:
+        for w in workers.values():
+            w.close()
+        emu_proc.stdin.close()
+        emu_proc.wait(timeout=30)
+
+    summ = report.summarize(samples)
+    rat = report.ratios(summ)
+    meta.update(
+        started=started,
+        elapsed_s=time.time() - t0,
+        setup_s=t_setup,
+        cpus=os.cpu_count(),
+        load_at_start="%.2f" % load,
+        load_at_end="%.2f" % os.getloadavg()[0],
+        repeats=args.repeats,
+        run_secs=args.secs,
+        import_runs=args.imports,
+    )
+    result = {
+        "meta": meta,
+        "samples": samples,
+        "summary": summ,
+        "ratios": rat,
+        "targets": report.check_targets(rat),
+        "headroom": headroom(summ, emu_cost),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(result, indent=1) + "\n")
+    (RESULTS / "latest.md").write_text(report.markdown(result))
+    update_readme(report.markdown(result))
+    subprocess.run(
+        [
+            str(prepare.OFFICIAL_PY),
+            str(ROOT / "bench" / "chart.py"),
+            str(RESULTS / "latest.json"),
+            str(RESULTS / "latest.png"),
+        ],
+        check=True,
+        cwd=ROOT,
+    )
+    meta["elapsed_s"] = time.time() - t0
+    print()
+    print(report.markdown(result))
+    print(
+        "wrote bench/results/latest.md, latest.json, latest.png in %.0f s (build and setup %.0f s)"
+        % (meta["elapsed_s"], t_setup)
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

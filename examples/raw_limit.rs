@@ -1,0 +1,319 @@
+//! The raw limit for `bench/run.py`: a plain reqwest loop sending the same signed
+//! create_connector POST as the SDKs, with no SDK in between, and the Rust signer alone.
+//!
+//! `cargo run --release --example raw_limit -- ENDPOINT AK SK PROJECT_ID INSTANCE[,INSTANCE..]`
+//! then one command per line on stdin, one JSON line back per command:
+//!
+//! - `seq SECS`            one call at a time on a current-thread runtime (latencies kept)
+//! - `blockon SECS`        one call at a time, each `block_on` on a multi-thread runtime
+//! - `conc N SECS`         N calls in flight on a multi-thread runtime
+//! - `sign SECS`           signing only
+//!
+//! Each command first warms up (connections, caches) for a fifth of its time, builds its
+//! own runtime and client (pooled connections belong to the runtime that opened them) and
+//! counts only answers with status 200.
+
+use std::error::Error;
+use std::io::BufRead;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use dmskafka::signer::{self, SigningInput};
+
+type Res<T> = Result<T, Box<dyn Error + Send + Sync>>;
+
+/// What to send: the create_connector call, exactly as the SDKs sign it.
+struct Target {
+    base: String,
+    host: String,
+    ak: String,
+    sk: String,
+    project_id: String,
+    instances: Vec<String>,
+}
+
+const BODY: &[u8] = br#"{"node_cnt":2}"#;
+
+impl Target {
+    /// The signed headers and the URL of call number `n` (instances in turn).
+    fn request(&self, n: u64) -> (String, Vec<(String, String)>) {
+        let instance = self
+            .instances
+            .get(n as usize % self.instances.len().max(1))
+            .map_or("", String::as_str);
+        let path = format!("/v2/{}/instances/{}/connector", self.project_id, instance);
+        let date = signer::format_sdk_date(time::OffsetDateTime::now_utc());
+        let mut headers = vec![
+            ("Content-Type".to_owned(), "application/json".to_owned()),
+            ("User-Agent".to_owned(), "raw-limit".to_owned()),
+            ("X-Project-Id".to_owned(), self.project_id.clone()),
+            ("X-Sdk-Date".to_owned(), date.clone()),
+            ("Host".to_owned(), self.host.clone()),
+        ];
+        let auth = sign_with(&self.ak, &self.sk, &path, &headers, &date);
+        headers.push(("Authorization".to_owned(), auth));
+        (format!("{}{}", self.base, path), headers)
+    }
+}
+
+fn sign_with(ak: &str, sk: &str, path: &str, headers: &[(String, String)], date: &str) -> String {
+    let input = SigningInput {
+        method: "POST",
+        resource_path: path,
+        query: &[],
+        headers,
+        body: BODY,
+        sdk_date: date,
+    };
+    signer::sign(ak, sk, &input).to_string()
+}
+
+fn http_client() -> Res<reqwest::Client> {
+    // The same settings as the SDK's transport, where they matter for speed.
+    Ok(reqwest::Client::builder()
+        .tcp_nodelay(true)
+        .pool_max_idle_per_host(1024)
+        .build()?)
+}
+
+/// One call; true when the emulator answered 200 and the body was read.
+async fn call(http: &reqwest::Client, target: &Target, n: u64) -> bool {
+    let (url, headers) = target.request(n);
+    let mut req = http.post(url).body(BODY);
+    for (k, v) in &headers {
+        req = req.header(k.as_str(), v.as_str());
+    }
+    let outcome = match req.send().await {
+        Ok(resp) => {
+            let status = resp.status();
+            match resp.bytes().await {
+                Ok(_) if status == 200 => Ok(()),
+                Ok(body) => Err(format!("{status}: {}", String::from_utf8_lossy(&body))),
+                Err(e) => Err(format!("body: {}", dmskafka_chain(&e))),
+            }
+        }
+        Err(e) => Err(format!("send: {}", dmskafka_chain(&e))),
+    };
+    match outcome {
+        Ok(()) => true,
+        Err(why) => {
+            report_first_error(&why);
+            false
+        }
+    }
+}
+
+/// The error and its causes, so a failure says what failed.
+fn dmskafka_chain(err: &(dyn Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        parts.push(e.to_string());
+        cur = e.source();
+    }
+    parts.join(": ")
+}
+
+/// The first failure goes to stderr (the bench log); the rest are only counted.
+fn report_first_error(why: &str) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| eprintln!("raw_limit: first failed call: {why}"));
+}
+
+#[derive(Default)]
+struct Outcome {
+    calls: u64,
+    errors: u64,
+    secs: f64,
+    latencies_ns: Vec<u64>,
+    cpu_ns: u64,
+    /// Requests sent in all, warm-up included.
+    sent: u64,
+}
+
+/// CPU time of this process's live threads, in ns (first field of each thread's schedstat):
+/// a cost per call that a busy machine disturbs far less than the wall clock.
+fn process_cpu_ns() -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .filter_map(|t| t.ok())
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next().and_then(|v| v.parse::<u64>().ok()))
+        .sum()
+}
+
+/// Runs `measure` and records the CPU time it took.
+fn with_cpu(measure: impl FnOnce() -> Outcome) -> Outcome {
+    let before = process_cpu_ns();
+    let mut out = measure();
+    out.cpu_ns = process_cpu_ns().saturating_sub(before);
+    out
+}
+
+impl Outcome {
+    fn json(mut self) -> String {
+        self.latencies_ns.sort_unstable();
+        let pct = |p: f64| -> Option<f64> {
+            let n = self.latencies_ns.len();
+            if n == 0 {
+                return None;
+            }
+            let idx = ((n as f64 - 1.0) * p).round() as usize;
+            self.latencies_ns.get(idx).map(|&ns| ns as f64 / 1000.0)
+        };
+        serde_json::json!({
+            "calls": self.calls,
+            "errors": self.errors,
+            "secs": self.secs,
+            "rate": self.calls as f64 / self.secs.max(1e-9),
+            "p50_us": pct(0.50),
+            "p99_us": pct(0.99),
+            "cpu_us": (self.calls > 0).then(|| self.cpu_ns as f64 / 1000.0 / self.calls as f64),
+            "sent": self.sent,
+        })
+        .to_string()
+    }
+}
+
+/// One call at a time, timed; `each` runs one call to completion.
+fn sequential(secs: f64, mut each: impl FnMut(u64) -> bool) -> Outcome {
+    let warm_until = Instant::now() + Duration::from_secs_f64(secs / 5.0);
+    let mut n = 0;
+    while Instant::now() < warm_until {
+        each(n);
+        n += 1;
+    }
+    let mut out = with_cpu(|| {
+        let mut out = Outcome::default();
+        let start = Instant::now();
+        let end = start + Duration::from_secs_f64(secs);
+        while Instant::now() < end {
+            let t = Instant::now();
+            if each(n) {
+                out.calls += 1;
+                out.latencies_ns.push(t.elapsed().as_nanos() as u64);
+            } else {
+                out.errors += 1;
+            }
+            n += 1;
+        }
+        out.secs = start.elapsed().as_secs_f64();
+        out
+    });
+    out.sent = n;
+    out
+}
+
+fn seq(target: &Target, secs: f64) -> Res<Outcome> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let http = rt.block_on(async { http_client() })?;
+    Ok(sequential(secs, |n| rt.block_on(call(&http, target, n))))
+}
+
+fn blockon(target: &Target, secs: f64) -> Res<Outcome> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let http = rt.block_on(async { http_client() })?;
+    Ok(sequential(secs, |n| rt.block_on(call(&http, target, n))))
+}
+
+fn conc(target: Arc<Target>, in_flight: u64, secs: f64) -> Res<Outcome> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let http = rt.block_on(async { http_client() })?;
+    let run = |secs: f64| -> Outcome {
+        let ok = Arc::new(AtomicU64::new(0));
+        let bad = Arc::new(AtomicU64::new(0));
+        let start = Instant::now();
+        let end = start + Duration::from_secs_f64(secs);
+        rt.block_on(async {
+            let mut tasks = Vec::new();
+            for worker in 0..in_flight {
+                let (http, target, ok, bad) = (http.clone(), target.clone(), ok.clone(), bad.clone());
+                tasks.push(tokio::spawn(async move {
+                    let mut n = worker;
+                    while Instant::now() < end {
+                        let counter = if call(&http, &target, n).await { &ok } else { &bad };
+                        counter.fetch_add(1, Ordering::Relaxed);
+                        n += in_flight;
+                    }
+                }));
+            }
+            for t in tasks {
+                // A panicked worker only loses its own count.
+                let _ = t.await;
+            }
+        });
+        Outcome {
+            calls: ok.load(Ordering::Relaxed),
+            errors: bad.load(Ordering::Relaxed),
+            secs: start.elapsed().as_secs_f64(),
+            ..Outcome::default()
+        }
+    };
+    let warm = run(secs / 5.0);
+    let mut out = with_cpu(|| run(secs));
+    out.sent = warm.calls + warm.errors + out.calls + out.errors;
+    Ok(out)
+}
+
+fn sign(target: &Target, secs: f64) -> Outcome {
+    let path = format!("/v2/{}/instances/{}/connector", target.project_id, "x".repeat(32));
+    let date = "20240101T000000Z";
+    let headers = vec![
+        ("Content-Type".to_owned(), "application/json".to_owned()),
+        ("User-Agent".to_owned(), "raw-limit".to_owned()),
+        ("X-Project-Id".to_owned(), target.project_id.clone()),
+        ("X-Sdk-Date".to_owned(), date.to_owned()),
+        ("Host".to_owned(), target.host.clone()),
+    ];
+    let mut out = sequential(secs, |_| {
+        !sign_with(&target.ak, &target.sk, &path, &headers, date).is_empty()
+    });
+    out.latencies_ns.clear();
+    out
+}
+
+fn run_command(target: &Arc<Target>, line: &str) -> Res<String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let num = |i: usize| -> Res<f64> { Ok(words.get(i).ok_or("missing argument")?.parse::<f64>()?) };
+    let outcome = match words.first().copied() {
+        Some("seq") => seq(target, num(1)?)?,
+        Some("blockon") => blockon(target, num(1)?)?,
+        Some("conc") => conc(target.clone(), num(1)? as u64, num(2)?)?,
+        Some("sign") => sign(target, num(1)?),
+        _ => return Err(format!("unknown command {line:?}").into()),
+    };
+    Ok(outcome.json())
+}
+
+fn main() -> Res<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [endpoint, ak, sk, project_id, instances] = args.as_slice() else {
+        return Err("usage: raw_limit ENDPOINT AK SK PROJECT_ID INSTANCE[,INSTANCE..]".into());
+    };
+    let host = endpoint
+        .split_once("://")
+        .map_or(endpoint.as_str(), |(_, h)| h)
+        .trim_end_matches('/')
+        .to_owned();
+    let target = Arc::new(Target {
+        base: endpoint.trim_end_matches('/').to_owned(),
+        host,
+        ak: ak.clone(),
+        sk: sk.clone(),
+        project_id: project_id.clone(),
+        instances: instances.split(',').map(str::to_owned).collect(),
+    });
+    for line in std::io::stdin().lock().lines() {
+        let line = line?;
+        if line.trim() == "quit" {
+            break;
+        }
+        let answer =
+            run_command(&target, &line).unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string());
+        println!("{answer}");
+    }
+    Ok(())
+}

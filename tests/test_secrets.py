@@ -1,0 +1,282 @@
+"""The secret key and the security token never show: a representative session with known
+secrets (built from explicit credentials, the environment, a profile file and IAM discovery;
+calls that succeed and calls that fail every way we can provoke; a caught panic whose message
+shows a client) runs with logging at DEBUG, an HTTP handler and warnings recorded, and
+everything printed (at the file-descriptor level, Rust included) or logged is scanned for the
+secrets, also URL-encoded and base64-encoded."""
+
+import asyncio
+import base64
+import logging
+import pickle
+import traceback
+import warnings
+from urllib.parse import quote, quote_plus
+
+import pytest
+from servers import closed_port
+
+from dmskafka import (
+    BasicCredentials,
+    CreateConnectorReq,
+    CreateConnectorRequest,
+    DeleteConnectorRequest,
+    HttpConfig,
+    KafkaAsyncClient,
+    KafkaClient,
+    Region,
+    ShowBackgroundTaskRequest,
+    ShowInstanceRequest,
+    _core,
+    exceptions,
+)
+from dmskafka.core.http.http_handler import HttpHandler
+
+AK = "AKSECRETSCAN"
+# Characters that change under URL-encoding, so the encoded forms differ from the raw ones.
+SK = "sK/9+secret=Key&7Qz"
+TOKEN = "tOk/en+Secret=Token&5Rx"
+PROXY_PASSWORD = "pr0xy/Pass+word=9"
+
+
+def forms(secret):
+    raw = secret.encode()
+    return {
+        secret,
+        quote(secret, safe=""),
+        quote_plus(secret),
+        base64.b64encode(raw).decode(),
+        base64.urlsafe_b64encode(raw).decode(),
+        base64.b64encode(raw).decode().rstrip("="),
+        raw.hex(),
+    }
+
+
+FORBIDDEN = forms(SK) | forms(TOKEN) | forms(PROXY_PASSWORD)
+
+
+def leaks(text):
+    return sorted(f for f in FORBIDDEN if f in text)
+
+
+def test_the_scan_would_see_a_leak():
+    assert leaks("header: " + base64.b64encode(SK.encode()).decode()) != []
+    assert leaks("url?t=" + quote_plus(TOKEN)) != []
+
+
+class Session:
+    """Runs calls and keeps every str/repr of what they return or raise."""
+
+    def __init__(self):
+        self.seen = []
+
+    def show(self, *objects):
+        for obj in objects:
+            self.seen.append(repr(obj))
+            self.seen.append(str(obj))
+            print(obj, repr(obj))
+
+    def exception(self, e):
+        self.show(e, e.__dict__, getattr(e, "args", None))
+        self.seen.append("".join(traceback.format_exception(type(e), e, e.__traceback__)))
+        self.seen.append(repr(pickle.dumps(e)))
+
+    def run(self, call):
+        try:
+            result = call()
+        except (exceptions.SdkException, ValueError, TypeError, KeyError) as e:
+            self.exception(e)
+            return None
+        self.show(result)
+        for attr in ("to_dict", "to_str", "to_json_object"):
+            if hasattr(result, attr):
+                self.show(getattr(result, attr)())
+        return result
+
+
+def quick(**kwargs):
+    config = HttpConfig.get_default_config()
+    config.timeout = (0.5, 0.5)
+    for k, v in kwargs.items():
+        setattr(config, k, v)
+    return config
+
+
+@pytest.fixture
+def debug_logging(caplog):
+    """DEBUG on the root and `dmskafka` loggers, through caplog and a stderr handler."""
+    root = logging.getLogger()
+    handler = logging.StreamHandler()
+    root.addHandler(handler)
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="dmskafka")
+    yield caplog
+    root.removeHandler(handler)
+    ours = logging.getLogger("dmskafka")
+    for h in list(ours.handlers):
+        ours.removeHandler(h)
+    ours.setLevel(logging.NOTSET)
+
+
+def test_no_secret_in_anything_printed_or_logged(dmskafka_emulator, debug_logging, capfd, monkeypatch, tmp_path):
+    emu = dmskafka_emulator
+    emu.add_credentials(AK, SK, emu.project_id, security_token=TOKEN)
+    s = Session()
+    handler = (
+        HttpHandler()
+        .add_request_handler(lambda **kw: s.show(kw.get("request"), vars(kw.get("request") or object())))
+        .add_response_handler(lambda **kw: s.show(kw.get("response")))
+    )
+    config = quick(
+        proxy_protocol="http", proxy_host="127.0.0.1", proxy_port=1, proxy_user="u", proxy_password=PROXY_PASSWORD
+    )
+    s.show(config, config.get_proxy() and "proxy set")
+
+    def credentials():
+        return BasicCredentials(AK, SK, emu.project_id).with_security_token(TOKEN)
+
+    def builder(kind=KafkaClient, endpoint=None, creds=None, **settings):
+        return (
+            kind.new_builder()
+            .with_credentials(creds or credentials())
+            .with_endpoints([endpoint or emu.endpoint])
+            .with_http_config(quick(**settings))
+            .with_http_handler(handler)
+            .with_stream_log(log_level=logging.DEBUG)
+        )
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        # -- building: explicit, environment, profile file, IAM discovery -------------------
+        client = builder().build()
+        s.show(client, client._core, client.get_credentials(), credentials())
+        monkeypatch.setenv("HUAWEICLOUD_SDK_AK", AK)
+        monkeypatch.setenv("HUAWEICLOUD_SDK_SK", SK)
+        monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emu.project_id)
+        monkeypatch.setenv("HUAWEICLOUD_SDK_SECURITY_TOKEN", TOKEN)
+        from_env = KafkaClient.new_builder().with_endpoints([emu.endpoint]).build()
+        s.show(from_env, from_env.get_credentials())
+        for name in ("AK", "SK", "PROJECT_ID", "SECURITY_TOKEN"):
+            monkeypatch.delenv("HUAWEICLOUD_SDK_" + name)
+        profile = tmp_path / "credentials"
+        profile.write_text(
+            "[basic]\nak = %s\nsk = %s\nproject_id = %s\nsecurity_token = %s\n" % (AK, SK, emu.project_id, TOKEN)
+        )
+        monkeypatch.setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", str(profile))
+        from_file = KafkaClient.new_builder().with_endpoints([emu.endpoint]).build()
+        s.show(from_file, from_file.get_credentials())
+        discovered = s.run(
+            lambda: (
+                KafkaClient.new_builder()
+                .with_credentials(
+                    BasicCredentials(AK, SK).with_security_token(TOKEN).with_iam_endpoint(emu.iam_endpoint)
+                )
+                .with_region(Region("cn-north-4", emu.endpoint))
+                .build()
+            )
+        )
+        s.show(discovered)
+        # A token with a line break is refused at build; the message must not quote it.
+        bad_token = BasicCredentials(AK, SK, emu.project_id).with_security_token(TOKEN + "\r\n")
+        s.run(lambda: builder(creds=bad_token).build())
+
+        # -- calls that succeed --------------------------------------------------------------
+        iid = emu.add_instance()
+        created = s.run(
+            lambda: client.create_connector(
+                CreateConnectorRequest(instance_id=iid, body=CreateConnectorReq(node_cnt=2))
+            )
+        )
+        s.run(lambda: client.show_instance(ShowInstanceRequest(instance_id=iid)))
+        s.run(lambda: client.show_background_task(ShowBackgroundTaskRequest(instance_id=iid, task_id=created.job_id)))
+        emu.advance(10)
+        s.run(lambda: client.wait_for_job(iid, created.job_id, timeout=5, poll_interval=0.1))
+        s.run(lambda: client.delete_connector(DeleteConnectorRequest(instance_id=iid)))
+        s.run(lambda: from_env.show_instance(ShowInstanceRequest(instance_id=iid)))
+        s.run(lambda: from_file.show_instance(ShowInstanceRequest(instance_id=iid)))
+        s.run(
+            lambda: (
+                client.create_connector_invoker(CreateConnectorRequest(instance_id=emu.add_instance()))
+                .add_header("X-Extra", "1")
+                .invoke()
+            )
+        )
+        async_client = builder(KafkaAsyncClient).build()
+
+        async def async_calls():
+            await async_client.show_instance_async(ShowInstanceRequest(instance_id=iid))
+            try:
+                await async_client.show_instance_async(ShowInstanceRequest(instance_id="missing"))
+            except exceptions.SdkException as e:
+                s.exception(e)
+            try:
+                await _core._test_panic("async", async_client._core)
+            except exceptions.SdkException as e:
+                s.exception(e)
+
+        asyncio.run(async_calls())
+
+        # -- calls that fail, every way we can provoke -------------------------------------
+        fresh = emu.add_instance()
+        enable = lambda c=client: c.create_connector(CreateConnectorRequest(instance_id=fresh))  # noqa: E731
+        s.run(
+            lambda: (
+                builder(creds=BasicCredentials(AK, SK, emu.project_id).with_security_token(TOKEN + "x"))
+                .build()
+                .show_instance(ShowInstanceRequest(instance_id=iid))
+            )
+        )  # wrong token: 401
+        s.run(
+            lambda: (
+                builder(creds=BasicCredentials(AK, SK + "x", emu.project_id).with_security_token(TOKEN))
+                .build()
+                .show_instance(ShowInstanceRequest(instance_id=iid))
+            )
+        )  # wrong SK: 401
+        s.run(lambda: client.show_instance(ShowInstanceRequest(instance_id="missing")))  # 404
+        for fault in [
+            {"status": 500},
+            {"status": 429},
+            {"status": 503, "body": "down"},
+            {"drop_connection": True},
+            {"truncate_body": True},
+            {"body": "<html/>"},
+            {"latency": 3},
+            {"trickle": 3},
+        ]:
+            emu.inject_fault("create_connector", count=1, **fault)
+            s.run(enable)
+        s.run(lambda: enable(builder(max_response_bytes=8).build()))
+        s.run(lambda: client.create_connector(CreateConnectorRequest(instance_id="{instance_id}")))
+        s.run(
+            lambda: client.create_connector(
+                CreateConnectorRequest(instance_id=fresh, body=CreateConnectorReq(node_cnt="two"))
+            )
+        )
+        s.run(lambda: enable(builder(endpoint="http://127.0.0.1:%d" % closed_port()).build()))
+        s.run(lambda: enable(builder(endpoint="http://-unresolvable-:1").build()))
+        s.run(lambda: enable(builder(endpoint=emu.endpoint.replace("http:", "https:")).build()))  # TLS to plain
+        s.run(lambda: enable(builder(user_agent="x\ud800").build()))
+        s.run(lambda: client.create_connector(CreateConnectorRequest(instance_id=fresh), [("X A", "v")]))
+        try:
+            _core._test_panic("sync", client._core)
+        except exceptions.SdkException as e:
+            s.exception(e)
+
+        # -- the emulator's request log ------------------------------------------------------
+        log = emu.requests()
+        s.show(log)
+        assert any(r["headers"].get("x-security-token") == "****" for r in log), "the token was sent"
+
+    for w in caught:
+        s.show(warnings.formatwarning(w.message, w.category, w.filename, w.lineno))
+    out, err = capfd.readouterr()
+    records = [r.getMessage() for r in debug_logging.records]
+    everything = "\n".join([out, err, debug_logging.text, *records, *s.seen])
+
+    # The capture saw the session: logs, the panic (printed by Rust's hook on fd 2), failures.
+    assert "test panic (sync)" in err and "test panic (async)" in err
+    assert "create_connector" in everything or "connector" in debug_logging.text
+    assert "APIG.0301" in everything and "DMS.00404022" in everything
+    assert records, "nothing was logged"
+    assert leaks(everything) == []
