@@ -41,14 +41,14 @@ test: test-rust test-python ## every test
 lint: $(STAMP)-test ## rustfmt and clippy, ruff check and format, mypy --strict, stubtest: no file is changed
 	cargo fmt --check
 	cargo clippy --all-targets --features python -- -D warnings
-	$(VENV)/bin/ruff check python tests examples
-	$(VENV)/bin/ruff format --check python tests examples
+	$(VENV)/bin/ruff check python tests examples bench scripts
+	$(VENV)/bin/ruff format --check python tests examples bench scripts
 	$(VPY) -m mypy --strict examples tests/typing_usage.py
 	$(VPY) -m mypy.stubtest dmskafka --allowlist .mypy-stubtest-allowlist
 
 fmt: $(STAMP)-test ## format the Rust and Python code in place (cargo fmt, ruff format)
 	cargo fmt
-	$(VENV)/bin/ruff format python tests examples
+	$(VENV)/bin/ruff format python tests examples bench scripts
 
 bench: $(VPY) ## benchmarks vs the official SDK and the raw Rust limit (release build; < 5 min): bench/results/latest.md
 	$(VPY) bench/run.py

@@ -71,15 +71,23 @@ struct Endpoint {
 
 impl Endpoint {
     fn parse(raw: &str) -> Result<Self, Error> {
-        let with_scheme = if raw.starts_with("http") { raw.to_owned() } else { format!("https://{raw}") };
-        let url = url::Url::parse(&with_scheme)
-            .map_err(|e| Error::Config(format!("invalid endpoint {raw:?}: {e}")))?;
+        let with_scheme = if raw.starts_with("http") {
+            raw.to_owned()
+        } else {
+            format!("https://{raw}")
+        };
+        let url = url::Url::parse(&with_scheme).map_err(|e| Error::Config(format!("invalid endpoint {raw:?}: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            return Err(Error::Config(format!("invalid endpoint {raw:?}: an http(s) URL with a host is required")));
+            return Err(Error::Config(format!(
+                "invalid endpoint {raw:?}: an http(s) URL with a host is required"
+            )));
         }
         let after_scheme = with_scheme.split_once("://").map_or("", |(_, rest)| rest);
         let host = after_scheme.split(['/', '?', '#']).next().unwrap_or("").to_owned();
-        Ok(Endpoint { base: format!("{}://{}", url.scheme(), host), host })
+        Ok(Endpoint {
+            base: format!("{}://{}", url.scheme(), host),
+            host,
+        })
     }
 }
 
@@ -121,14 +129,22 @@ fn segment(v: &str) -> String {
 
 impl Client {
     /// `product` leads the User-Agent (`dmskafka-python/0.1.0`); `config.user_agent` is appended.
-    pub fn new(credentials: Credentials, endpoints: &[String], config: HttpConfig, product: &str) -> Result<Self, Error> {
+    pub fn new(
+        credentials: Credentials,
+        endpoints: &[String],
+        config: HttpConfig,
+        product: &str,
+    ) -> Result<Self, Error> {
         credentials.check()?;
         if endpoints.is_empty() {
             return Err(Error::Config(
                 "Could not find any endpoints, at least one endpoint is required".to_owned(),
             ));
         }
-        let endpoints = endpoints.iter().map(|e| Endpoint::parse(e)).collect::<Result<Vec<_>, _>>()?;
+        let endpoints = endpoints
+            .iter()
+            .map(|e| Endpoint::parse(e))
+            .collect::<Result<Vec<_>, _>>()?;
         let user_agent = match &config.user_agent {
             Some(extra) if !extra.is_empty() => {
                 validate::header_value("user_agent", extra)?;
@@ -147,10 +163,12 @@ impl Client {
     }
 
     fn project_id(&self) -> Result<&str, Error> {
-        self.credentials
-            .project_id
-            .as_deref()
-            .ok_or_else(|| Error::validation("project_id", "is required: set it in the credentials or let build() look it up"))
+        self.credentials.project_id.as_deref().ok_or_else(|| {
+            Error::validation(
+                "project_id",
+                "is required: set it in the credentials or let build() look it up",
+            )
+        })
     }
 
     /// Enables Smart Connect: `POST /v2/{project_id}/instances/{instance_id}/connector`.
@@ -167,7 +185,11 @@ impl Client {
         let raw = self
             .execute(Call {
                 method: "POST",
-                path: format!("/v2/{}/instances/{}/connector", segment(project_id), segment(instance_id)),
+                path: format!(
+                    "/v2/{}/instances/{}/connector",
+                    segment(project_id),
+                    segment(instance_id)
+                ),
                 query: Vec::new(),
                 body: json,
                 content_type: true,
@@ -181,7 +203,8 @@ impl Client {
 
     /// `GET /v2/{project_id}/instances/{instance_id}`.
     pub async fn show_instance(&self, instance_id: &str, opts: &CallOptions) -> Result<RawResponse, Error> {
-        self.get_or_post("GET", &["instances", instance_id], instance_id, opts).await
+        self.get_or_post("GET", &["instances", instance_id], instance_id, opts)
+            .await
     }
 
     /// `GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}`.
@@ -198,8 +221,13 @@ impl Client {
 
     /// `POST /v2/{project_id}/kafka/instances/{instance_id}/delete-connector`.
     pub async fn delete_connector(&self, instance_id: &str, opts: &CallOptions) -> Result<RawResponse, Error> {
-        self.get_or_post("POST", &["kafka", "instances", instance_id, "delete-connector"], instance_id, opts)
-            .await
+        self.get_or_post(
+            "POST",
+            &["kafka", "instances", instance_id, "delete-connector"],
+            instance_id,
+            opts,
+        )
+        .await
     }
 
     async fn get_or_post(
@@ -217,7 +245,14 @@ impl Client {
             path.push_str(&segment(s));
         }
         let raw = self
-            .execute(Call { method, path, query: Vec::new(), body: Vec::new(), content_type: true, opts })
+            .execute(Call {
+                method,
+                path,
+                query: Vec::new(),
+                body: Vec::new(),
+                content_type: true,
+                opts,
+            })
             .await?;
         raw.require_json_object()?;
         Ok(raw)
@@ -320,7 +355,10 @@ impl Client {
                             return Err(e);
                         }
                         failures.push(e.to_string());
-                        return Err(Error::Connection { message: failures.join("; "), phase: Phase::Connect });
+                        return Err(Error::Connection {
+                            message: failures.join("; "),
+                            phase: Phase::Connect,
+                        });
                     }
                     failures.push(e.to_string());
                     self.next_endpoint.store(idx + 1, Ordering::Relaxed);
@@ -336,9 +374,12 @@ impl Client {
         let mut retries = 0;
         loop {
             match self.send_once(idx, call).await {
-                Err(e @ (Error::Connection { phase: Phase::Connect, .. } | Error::ConnectTimeout { .. }))
-                    if retries < self.config.retry_times =>
-                {
+                Err(
+                    e @ (Error::Connection {
+                        phase: Phase::Connect, ..
+                    }
+                    | Error::ConnectTimeout { .. }),
+                ) if retries < self.config.retry_times => {
                     retries += 1;
                     drop(e);
                 }
@@ -367,7 +408,10 @@ impl Client {
     }
 
     async fn send_once(&self, idx: usize, call: &Call<'_>) -> Result<RawResponse, Error> {
-        let endpoint = self.endpoints.get(idx).ok_or_else(|| Error::Sdk("endpoint index out of range".to_owned()))?;
+        let endpoint = self
+            .endpoints
+            .get(idx)
+            .ok_or_else(|| Error::Sdk("endpoint index out of range".to_owned()))?;
         // Sign afresh for every attempt: X-Sdk-Date must be current.
         let sdk_date = signer::format_sdk_date(time::OffsetDateTime::now_utc());
         let mut headers = self.headers(&endpoint.host, call, sdk_date.clone());
@@ -397,7 +441,11 @@ impl Client {
             headers: headers
                 .iter()
                 .map(|(k, v)| {
-                    let shown = if k.eq_ignore_ascii_case("X-Security-Token") { "****" } else { v.as_str() };
+                    let shown = if k.eq_ignore_ascii_case("X-Security-Token") {
+                        "****"
+                    } else {
+                        v.as_str()
+                    };
                     (k.clone(), shown.to_owned())
                 })
                 .collect(),
@@ -426,7 +474,11 @@ impl Client {
             .get("X-Request-Id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let location = resp.headers().get("Location").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let location = resp
+            .headers()
+            .get("Location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let cap = self.config.max_response_bytes;
         if resp.content_length().is_some_and(|len| len > cap as u64) {
             return Err(too_large(cap, status, request_id));
@@ -439,7 +491,12 @@ impl Client {
             body.extend_from_slice(&chunk);
         }
         match status {
-            200..=299 => Ok(RawResponse { status, request_id, body, trace: None }),
+            200..=299 => Ok(RawResponse {
+                status,
+                request_id,
+                body,
+                trace: None,
+            }),
             300..=399 => Err(Error::Service {
                 status,
                 error: SdkError {
@@ -452,7 +509,10 @@ impl Client {
                     encoded_auth_msg: None,
                 },
             }),
-            _ => Err(Error::Service { status, error: parse_error_body(status, request_id, &body) }),
+            _ => Err(Error::Service {
+                status,
+                error: parse_error_body(status, request_id, &body),
+            }),
         }
     }
 }
@@ -465,7 +525,11 @@ fn too_large(cap: usize, status: u16, request_id: Option<String>) -> Error {
          (HttpConfig.max_response_bytes)"
     );
     if (200..300).contains(&status) {
-        return Error::InvalidResponse { status, request_id, message };
+        return Error::InvalidResponse {
+            status,
+            request_id,
+            message,
+        };
     }
     Error::Service {
         status,

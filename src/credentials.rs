@@ -130,7 +130,9 @@ pub fn from_profile(path: &Path) -> Result<Option<Credentials>, Error> {
         .map_err(|e| Error::Config(format!("cannot read credentials file '{}': {e}", path.display())))?;
     let section = ini_section(&text, "basic");
     let get = |key: &str| non_empty(section.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()));
-    let (Some(ak), Some(sk)) = (get("ak"), get("sk")) else { return Ok(None) };
+    let (Some(ak), Some(sk)) = (get("ak"), get("sk")) else {
+        return Ok(None);
+    };
     let mut c = Credentials::new(ak, sk);
     c.project_id = get("project_id");
     c.security_token = get("security_token").map(Secret::new);
@@ -157,7 +159,10 @@ fn ini_section(text: &str, name: &str) -> Vec<(String, String)> {
         let split = line.find(['=', ':']);
         if let Some(at) = split {
             let (k, v) = line.split_at(at);
-            pairs.push((k.trim().to_ascii_lowercase(), v.get(1..).unwrap_or("").trim().to_owned()));
+            pairs.push((
+                k.trim().to_ascii_lowercase(),
+                v.get(1..).unwrap_or("").trim().to_owned(),
+            ));
         }
     }
     pairs

@@ -46,7 +46,11 @@ pub enum Error {
     Service { status: u16, error: SdkError },
     /// A success status whose body is not the documented response.
     #[error("{message}")]
-    InvalidResponse { status: u16, request_id: Option<String>, message: String },
+    InvalidResponse {
+        status: u16,
+        request_id: Option<String>,
+        message: String,
+    },
     /// Anything else, including failures inside the SDK itself.
     #[error("{0}")]
     Sdk(String),
@@ -58,12 +62,21 @@ and it was not re-sent; check with show_instance or wait_for_job before trying a
 
 impl Error {
     pub fn validation(field: &'static str, rule: impl Into<String>) -> Self {
-        Error::Validation { field, rule: rule.into() }
+        Error::Validation {
+            field,
+            rule: rule.into(),
+        }
     }
 
     /// True when the request may have been received and acted on.
     pub fn outcome_unknown(&self) -> bool {
-        matches!(self, Error::Connection { phase: Phase::AfterSend, .. } | Error::ReadTimeout { .. })
+        matches!(
+            self,
+            Error::Connection {
+                phase: Phase::AfterSend,
+                ..
+            } | Error::ReadTimeout { .. }
+        )
     }
 }
 
@@ -189,7 +202,11 @@ impl Found {
         if let Some(v) = Json::get(entries, "encoded_authorization_message") {
             self.encoded = Some(v);
         }
-        for (code_key, msg_key) in [("error_code", "error_msg"), ("errorCode", "errorMsg"), ("code", "message")] {
+        for (code_key, msg_key) in [
+            ("error_code", "error_msg"),
+            ("errorCode", "errorMsg"),
+            ("code", "message"),
+        ] {
             if let (Some(c), Some(m)) = (Json::get(entries, code_key), Json::get(entries, msg_key)) {
                 self.code = Some(c);
                 self.msg = Some(m);
@@ -246,7 +263,10 @@ mod tests {
 
     #[test]
     fn camel_case_and_code_message() {
-        assert_eq!(parse(r#"{"errorCode":"A","errorMsg":"b"}"#).error_code.as_deref(), Some("A"));
+        assert_eq!(
+            parse(r#"{"errorCode":"A","errorMsg":"b"}"#).error_code.as_deref(),
+            Some("A")
+        );
         assert_eq!(parse(r#"{"code":"C","message":"m"}"#).error_msg.as_deref(), Some("m"));
     }
 
@@ -283,7 +303,10 @@ mod tests {
     fn nested_matches_keep_the_last_in_document_order_like_a_python_dict() {
         // Sorted keys would visit "a" first and keep "B"; Python's dict keeps "A".
         let e = parse(r#"{"b":{"code":"B","message":"mb"},"a":{"code":"A","message":"ma"}}"#);
-        assert_eq!((e.error_code.as_deref(), e.error_msg.as_deref()), (Some("A"), Some("ma")));
+        assert_eq!(
+            (e.error_code.as_deref(), e.error_msg.as_deref()),
+            (Some("A"), Some("ma"))
+        );
     }
 
     #[test]

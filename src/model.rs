@@ -75,7 +75,10 @@ mod tests {
 
     #[test]
     fn body_omits_unset_fields_and_sends_a_number() {
-        let req = CreateConnectorReq { node_cnt: Some(2), ..Default::default() };
+        let req = CreateConnectorReq {
+            node_cnt: Some(2),
+            ..Default::default()
+        };
         assert_eq!(serde_json::to_string(&req).ok().as_deref(), Some(r#"{"node_cnt":2}"#));
         let old = CreateConnectorReq {
             specification: Some(Specification::Mb100),
@@ -86,17 +89,36 @@ mod tests {
             serde_json::to_string(&old).ok().as_deref(),
             Some(r#"{"specification":"100MB","node_cnt":2,"spec_code":"kafka.c3.mini.connector"}"#)
         );
-        assert_eq!(serde_json::to_string(&CreateConnectorReq::default()).ok().as_deref(), Some("{}"));
+        assert_eq!(
+            serde_json::to_string(&CreateConnectorReq::default()).ok().as_deref(),
+            Some("{}")
+        );
     }
 
     #[test]
     fn response_is_read_only_from_an_object_with_string_ids() {
         let read = |body: &[u8]| serde_json::from_slice::<CreateConnectorResponse>(body).ok();
-        let want = |job: &str, conn: &str| Some(CreateConnectorResponse { job_id: job.into(), connector_id: conn.into() });
-        assert_eq!(read(br#"{"job_id":"j","connector_id":"c","extra":[1]}"#), want("j", "c"));
-        assert_eq!(read(br#"{"job_id":1,"connector_id":"c","job_id":"j"}"#), want("j", "c"), "last repeat wins");
+        let want = |job: &str, conn: &str| {
+            Some(CreateConnectorResponse {
+                job_id: job.into(),
+                connector_id: conn.into(),
+            })
+        };
+        assert_eq!(
+            read(br#"{"job_id":"j","connector_id":"c","extra":[1]}"#),
+            want("j", "c")
+        );
+        assert_eq!(
+            read(br#"{"job_id":1,"connector_id":"c","job_id":"j"}"#),
+            want("j", "c"),
+            "last repeat wins"
+        );
         assert_eq!(read(br#"["j","c"]"#), None, "an array is not the response");
-        assert_eq!(read(b"{\"job_id\":\"j\",\"connector_id\":\"c\",\"x\":[{\"\xff\":0}]}"), None, "invalid UTF-8");
+        assert_eq!(
+            read(b"{\"job_id\":\"j\",\"connector_id\":\"c\",\"x\":[{\"\xff\":0}]}"),
+            None,
+            "invalid UTF-8"
+        );
         assert_eq!(read(br#"{"job_id":"j","connector_id":null}"#), None);
         assert_eq!(read(b"null"), None);
     }

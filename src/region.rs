@@ -83,7 +83,10 @@ pub const ENV_IAM_ENDPOINT: &str = "HUAWEICLOUD_SDK_IAM_ENDPOINT";
 
 /// `HUAWEICLOUD_SDK_REGION_KAFKA_<ID>`: the variable that overrides a region's endpoints.
 pub fn override_variable(region_id: &str) -> String {
-    format!("HUAWEICLOUD_SDK_REGION_KAFKA_{}", region_id.replace('-', "_").to_uppercase())
+    format!(
+        "HUAWEICLOUD_SDK_REGION_KAFKA_{}",
+        region_id.replace('-', "_").to_uppercase()
+    )
 }
 
 /// The region for an id: the environment override (comma-separated endpoints) first,
@@ -99,7 +102,10 @@ pub fn value_of(region_id: &str, env: &dyn Fn(&str) -> Option<String>) -> Result
         });
     }
     if let Some((id, endpoint)) = KAFKA_REGIONS.iter().find(|(id, _)| *id == region_id) {
-        return Ok(Region { id: (*id).to_owned(), endpoints: vec![(*endpoint).to_owned()] });
+        return Ok(Region {
+            id: (*id).to_owned(),
+            endpoints: vec![(*endpoint).to_owned()],
+        });
     }
     let mut ids: Vec<&str> = KAFKA_REGIONS.iter().map(|(id, _)| *id).collect();
     ids.sort_unstable();
@@ -133,7 +139,10 @@ mod tests {
     fn table_has_all_official_regions() {
         assert_eq!(KAFKA_REGIONS.len(), 34);
         let r = value_of("cn-north-4", &no_env).ok();
-        assert_eq!(r.map(|r| r.endpoints), Some(vec!["https://dms.cn-north-4.myhuaweicloud.com".to_owned()]));
+        assert_eq!(
+            r.map(|r| r.endpoints),
+            Some(vec!["https://dms.cn-north-4.myhuaweicloud.com".to_owned()])
+        );
     }
 
     #[test]
@@ -145,7 +154,10 @@ mod tests {
 
     #[test]
     fn unknown_region_lists_supported() {
-        let e = value_of("mars-1", &no_env).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = value_of("mars-1", &no_env)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("mars-1") && e.contains("cn-north-4"));
     }
 }

@@ -29,7 +29,10 @@ pub fn id(field: &'static str, value: &str) -> Result<(), Error> {
     }
     // Length first: the placeholder message quotes the value, which must stay short.
     if value.chars().count() > ID_MAX_LEN {
-        return Err(Error::validation(field, format!("must be at most {ID_MAX_LEN} characters")));
+        return Err(Error::validation(
+            field,
+            format!("must be at most {ID_MAX_LEN} characters"),
+        ));
     }
     if value.starts_with('{') && value.ends_with('}') {
         return Err(Error::validation(
@@ -37,7 +40,10 @@ pub fn id(field: &'static str, value: &str) -> Result<(), Error> {
             format!("{value:?} is an unreplaced placeholder; put the real {field} there"),
         ));
     }
-    if let Some(c) = value.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+    if let Some(c) = value
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
         return Err(Error::validation(
             field,
             format!("may contain only letters, digits, '-' and '_' (found {c:?})"),
@@ -58,7 +64,10 @@ pub fn node_cnt(value: &NodeCntInput) -> Result<u64, Error> {
             s.parse::<i128>().unwrap_or(i128::MAX)
         }
         NodeCntInput::Other(type_name) => {
-            return Err(Error::validation("node_cnt", format!("{RULE}; got a value of type {type_name}")))
+            return Err(Error::validation(
+                "node_cnt",
+                format!("{RULE}; got a value of type {type_name}"),
+            ))
         }
     };
     if n < i128::from(MIN_NODE_CNT) {
@@ -123,7 +132,9 @@ pub fn id_input(field: &'static str, value: &TextInput) -> Result<String, Error>
 
 /// Validates a create-connector body; an omitted body becomes `{}`.
 pub fn create_connector_body(body: Option<&RawCreateConnectorReq>) -> Result<CreateConnectorReq, Error> {
-    let Some(raw) = body else { return Ok(CreateConnectorReq::default()) };
+    let Some(raw) = body else {
+        return Ok(CreateConnectorReq::default());
+    };
     Ok(CreateConnectorReq {
         specification: raw.specification.as_ref().map(specification).transpose()?,
         node_cnt: raw.node_cnt.as_ref().map(node_cnt).transpose()?,
@@ -165,8 +176,14 @@ mod tests {
 
     #[test]
     fn specification_rules() {
-        assert_eq!(specification(&TextInput::Text("100 MB".into())).ok(), Some(Specification::Mb100));
-        assert_eq!(specification(&TextInput::Text("1200MB".into())).ok(), Some(Specification::Mb1200));
+        assert_eq!(
+            specification(&TextInput::Text("100 MB".into())).ok(),
+            Some(Specification::Mb100)
+        );
+        assert_eq!(
+            specification(&TextInput::Text("1200MB".into())).ok(),
+            Some(Specification::Mb1200)
+        );
         assert!(rule(specification(&TextInput::Text("200MB".into()))).contains("one of"));
         assert!(rule(specification(&TextInput::Text("100  MB".into()))).contains("one of"));
     }
@@ -194,7 +211,10 @@ mod tests {
     #[test]
     fn specification_spaces_only_before_mb() {
         for bad in [" 100MB", "100MB ", "1 00MB", "100 MB ", " 100 MB"] {
-            assert!(rule(specification(&TextInput::Text(bad.into()))).contains("one of"), "{bad:?}");
+            assert!(
+                rule(specification(&TextInput::Text(bad.into()))).contains("one of"),
+                "{bad:?}"
+            );
         }
     }
 

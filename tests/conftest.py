@@ -11,7 +11,6 @@ for _name in list(os.environ):
         del os.environ[_name]
 
 import pytest  # noqa: E402
-
 from servers import Recorder  # noqa: E402
 
 

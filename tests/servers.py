@@ -29,8 +29,11 @@ class Recorder:
                 status, headers, payload = recorder.responses.pop(0) if recorder.responses else (200, {}, OK_BODY)
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 self.send_response(status)
-                headers = {"Content-Type": "application/json", "X-Request-Id": "req-%d" % len(recorder.requests),
-                           **headers}
+                headers = {
+                    "Content-Type": "application/json",
+                    "X-Request-Id": "req-%d" % len(recorder.requests),
+                    **headers,
+                }
                 for k, v in headers.items():
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(data)))

@@ -54,19 +54,33 @@ fn read(case: &str, file: &str) -> String {
 }
 
 fn check(case: &str) {
-    let req: Request = serde_json::from_str(&read(case, "request.json"))
-        .unwrap_or_else(|e| panic!("{case}: request.json: {e}"));
+    let req: Request =
+        serde_json::from_str(&read(case, "request.json")).unwrap_or_else(|e| panic!("{case}: request.json: {e}"));
     let body = req.body(case);
 
     // Stage 1: the canonical request.
     let signed = SignedHeaders::from_headers(&req.headers);
-    let canonical =
-        CanonicalRequest::new(&req.method, &req.resource_path, &req.query, &req.headers, signed.clone(), &body);
-    assert_eq!(canonical.to_string(), read(case, "canonical_request.txt"), "{case}: canonical request");
+    let canonical = CanonicalRequest::new(
+        &req.method,
+        &req.resource_path,
+        &req.query,
+        &req.headers,
+        signed.clone(),
+        &body,
+    );
+    assert_eq!(
+        canonical.to_string(),
+        read(case, "canonical_request.txt"),
+        "{case}: canonical request"
+    );
 
     // Stage 2: the string to sign.
     let sts = StringToSign::new(&canonical, &req.sdk_date);
-    assert_eq!(sts.to_string(), read(case, "string_to_sign.txt"), "{case}: string to sign");
+    assert_eq!(
+        sts.to_string(),
+        read(case, "string_to_sign.txt"),
+        "{case}: string to sign"
+    );
 
     // Stage 3: the Authorization header, through the orchestrator.
     let input = SigningInput {
@@ -83,7 +97,11 @@ fn check(case: &str) {
     assert_eq!(auth.signed_headers, signed, "{case}: orchestrator's signed headers");
 
     // A verifier parsing the received header gets back the same value.
-    assert_eq!(Authorization::parse(&expected), Some(auth), "{case}: Authorization::parse");
+    assert_eq!(
+        Authorization::parse(&expected),
+        Some(auth),
+        "{case}: Authorization::parse"
+    );
 }
 
 macro_rules! vectors {
@@ -154,8 +172,15 @@ fn a_tampered_vector_is_detected() {
     assert_eq!(good, read(case, "authorization.txt"));
     let other_sk = sign(&req.ak, "test-secret-key-not-real2", &input).to_string();
     assert_ne!(good, other_sk, "the secret key must change the signature");
-    let other_body = SigningInput { body: b"{\"node_cnt\":3}", ..input };
-    assert_ne!(good, sign(&req.ak, &req.sk, &other_body).to_string(), "the body must change the signature");
+    let other_body = SigningInput {
+        body: b"{\"node_cnt\":3}",
+        ..input
+    };
+    assert_ne!(
+        good,
+        sign(&req.ak, &req.sk, &other_body).to_string(),
+        "the body must change the signature"
+    );
 }
 
 // ---- property tests over the public stage types -------------------------------------------

@@ -39,7 +39,10 @@ def emu_client(emu, config=None, credentials=None):
     return client_for(emu.endpoint, config=config, credentials=credentials or creds(emu))
 
 
-def enable(client, body=CreateConnectorReq(node_cnt=2), instance_id=INSTANCE):
+TWO_NODES = CreateConnectorReq(node_cnt=2)
+
+
+def enable(client, body=TWO_NODES, instance_id=INSTANCE):
     return client.create_connector(CreateConnectorRequest(instance_id=instance_id, body=body))
 
 
@@ -298,7 +301,10 @@ def test_credentials_from_the_profile_file(emu, monkeypatch, tmp_path, home, whe
     import os
 
     text = "[global]\nak = WRONG\nsk = wrong\n\n[basic]\nak = %s\nsk = %s\nproject_id = %s\n" % (
-        emu.ak, emu.sk, emu.project_id)
+        emu.ak,
+        emu.sk,
+        emu.project_id,
+    )
     if where == "env-path":
         path = tmp_path / "creds.ini"
         monkeypatch.setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", str(path))
@@ -321,7 +327,9 @@ def test_region_endpoints_from_the_environment(emu, monkeypatch):
     monkeypatch.setenv("HUAWEICLOUD_SDK_REGION_KAFKA_CN_NORTH_4", "http://-unresolvable-:1," + emu.endpoint)
     region = dmskafka.KafkaRegion.value_of("cn-north-4")
     assert region.endpoints == ["http://-unresolvable-:1", emu.endpoint]
-    client = KafkaClient.new_builder().with_credentials(creds(emu)).with_region(region).with_http_config(quick()).build()
+    client = (
+        KafkaClient.new_builder().with_credentials(creds(emu)).with_region(region).with_http_config(quick()).build()
+    )
     enable(client, instance_id=emu.add_instance())
     assert [r["status"] for r in emu.requests()] == [200]
 
@@ -350,7 +358,12 @@ def test_project_id_is_looked_up_from_iam_once(emu, monkeypatch):
         instance_id = emu.add_instance(project_id="iamproject01")
         enable(_region_client(emu, monkeypatch, "AKIAMLOOKUP", "iam-sk"), instance_id=instance_id)
     iam, first, second = emu.requests()
-    assert (iam["method"], iam["path"], iam["query"], iam["status"]) == ("GET", "/v3/projects", "name=ap-southeast-3", 200)
+    assert (iam["method"], iam["path"], iam["query"], iam["status"]) == (
+        "GET",
+        "/v3/projects",
+        "name=ap-southeast-3",
+        200,
+    )
     assert "x-project-id" not in iam["headers"] and "content-type" not in iam["headers"]
     assert "SignedHeaders=host;user-agent;x-sdk-date," in iam["headers"]["authorization"]
     assert first["path"].startswith("/v2/iamproject01/") and first["status"] == 200

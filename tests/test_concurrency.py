@@ -31,7 +31,9 @@ def request(instance_id="inst-1"):
 
 def respond(conn, payload=OK_BODY):
     data = json.dumps(payload).encode()
-    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(data), data))
+    conn.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(data), data)
+    )
 
 
 def test_gil_is_released_while_waiting_for_the_network():
@@ -74,7 +76,9 @@ def test_threads_share_one_client(recorder):
     assert errors == []
     assert len(results) == 200
     paths = sorted(r["path"] for r in recorder.requests)
-    assert paths == sorted("/v2/%s/instances/inst-%d-%d/connector" % (PROJECT, n, i) for n in range(8) for i in range(25))
+    assert paths == sorted(
+        "/v2/%s/instances/inst-%d-%d/connector" % (PROJECT, n, i) for n in range(8) for i in range(25)
+    )
 
 
 def test_async_call_returns_the_response(recorder):

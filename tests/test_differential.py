@@ -35,8 +35,14 @@ def _clients(endpoint, token):
 
 
 CALLS = [
-    ("create_connector", lambda m: m.CreateConnectorRequest(instance_id=INSTANCE, body=m.CreateConnectorReq(node_cnt=2))),
-    ("create_connector", lambda m: m.CreateConnectorRequest(instance_id=INSTANCE, body=m.CreateConnectorReq(node_cnt="2"))),
+    (
+        "create_connector",
+        lambda m: m.CreateConnectorRequest(instance_id=INSTANCE, body=m.CreateConnectorReq(node_cnt=2)),
+    ),
+    (
+        "create_connector",
+        lambda m: m.CreateConnectorRequest(instance_id=INSTANCE, body=m.CreateConnectorReq(node_cnt="2")),
+    ),
     (
         "create_connector",
         lambda m: m.CreateConnectorRequest(

@@ -25,11 +25,10 @@ from dmskafka import (
     Region,
     ShowBackgroundTaskRequest,
     ShowInstanceRequest,
+    _core,
     exceptions,
 )
-from dmskafka import _core
 from dmskafka.testing import Emulator
-
 
 # -- raw HTTP ----------------------------------------------------------------------------
 
@@ -87,7 +86,16 @@ def test_raw_enable_show_task_and_instance(dmskafka_emulator):
     task = json.loads(body)
     assert status == 200 and task["task_count"] == "1"
     assert (task["tasks"][0]["id"], task["tasks"][0]["status"]) == (created["job_id"], "CREATED")
-    assert set(task["tasks"][0]) == {"id", "name", "user_name", "user_id", "params", "status", "created_at", "updated_at"}
+    assert set(task["tasks"][0]) == {
+        "id",
+        "name",
+        "user_name",
+        "user_id",
+        "params",
+        "status",
+        "created_at",
+        "updated_at",
+    }
 
     emu.advance(5)
     status, _, body = raw(emu, "GET", instance_path(emu, iid))
@@ -129,12 +137,22 @@ def test_the_log_keeps_requests_and_hides_tokens(dmskafka_emulator):
     emu = dmskafka_emulator
     emu.add_credentials("TEMPAK", "temp-sk", emu.project_id, security_token="secret-session-token")
     iid = emu.add_instance()
-    status, _, _ = raw(emu, "GET", instance_path(emu, iid), ak="TEMPAK", sk="temp-sk",
-                       headers={"X-Security-Token": "secret-session-token"})
+    status, _, _ = raw(
+        emu,
+        "GET",
+        instance_path(emu, iid),
+        ak="TEMPAK",
+        sk="temp-sk",
+        headers={"X-Security-Token": "secret-session-token"},
+    )
     assert status == 200
     (record,) = emu.requests()
     assert (record["method"], record["path"], record["route"], record["status"]) == (
-        "GET", instance_path(emu, iid), "show_instance", 200)
+        "GET",
+        instance_path(emu, iid),
+        "show_instance",
+        200,
+    )
     assert record["headers"]["x-security-token"] == "****"
     assert "secret-session-token" not in json.dumps(emu.requests())
     uuid.UUID(record["request_id"])
@@ -262,23 +280,30 @@ def test_client_with_temporary_credentials(dmskafka_emulator):
     iid = emu.add_instance()
     enable(client_for(emu, ak="STSAK", sk="sts-sk", token="sts-token"), iid)
     with pytest.raises(exceptions.ClientRequestException):
-        client_for(emu, ak="STSAK", sk="sts-sk", token="other-token").show_instance(ShowInstanceRequest(instance_id=iid))
+        client_for(emu, ak="STSAK", sk="sts-sk", token="other-token").show_instance(
+            ShowInstanceRequest(instance_id=iid)
+        )
 
 
 def test_client_discovers_the_project_from_iam(dmskafka_emulator):
     emu = dmskafka_emulator
     iid = emu.add_instance()
     credentials = BasicCredentials(emu.ak, emu.sk).with_iam_endpoint(emu.iam_endpoint)
-    client = KafkaClient.new_builder().with_credentials(credentials).with_region(Region("cn-north-4", emu.endpoint)).build()
+    client = (
+        KafkaClient.new_builder().with_credentials(credentials).with_region(Region("cn-north-4", emu.endpoint)).build()
+    )
     assert client.show_instance(ShowInstanceRequest(instance_id=iid)).instance_id == iid
     iam = [r for r in emu.requests() if r["route"] == "list_projects"]
     assert [(r["query"], r["status"]) for r in iam] == [("name=cn-north-4", 200)]
 
     emu.add_credentials(emu.ak, emu.sk, "secondproject", region="cn-north-1")
     with pytest.raises(exceptions.SdkException, match="Multiple project ids"):
-        (KafkaClient.new_builder()
-         .with_credentials(BasicCredentials(emu.ak, emu.sk).with_iam_endpoint(emu.iam_endpoint))
-         .with_region(Region("cn-north-1", emu.endpoint)).build())
+        (
+            KafkaClient.new_builder()
+            .with_credentials(BasicCredentials(emu.ak, emu.sk).with_iam_endpoint(emu.iam_endpoint))
+            .with_region(Region("cn-north-1", emu.endpoint))
+            .build()
+        )
 
 
 def test_concurrent_client_enables_exactly_one_wins(dmskafka_emulator):
@@ -404,7 +429,9 @@ def test_command_prints_credentials_serves_and_stops_on_sigterm():
 def test_command_refuses_non_loopback_hosts():
     result = subprocess.run(
         [sys.executable, "-m", "dmskafka.emulator", "--host", "0.0.0.0", "--port", "0"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "loopback" in result.stderr

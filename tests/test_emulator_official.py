@@ -11,17 +11,6 @@ from dmskafka.testing import Emulator
 @pytest.fixture
 def official():
     """The official modules, imported under the test run's HOME."""
-    from huaweicloudsdkcore.auth.credentials import BasicCredentials
-    from huaweicloudsdkcore.exceptions import exceptions
-    from huaweicloudsdkcore.region.region import Region
-    from huaweicloudsdkkafka.v2 import (
-        CreateConnectorReq,
-        CreateConnectorRequest,
-        DeleteConnectorRequest,
-        KafkaClient,
-        ShowBackgroundTaskRequest,
-        ShowInstanceRequest,
-    )
 
     class Official:
         pass
@@ -45,8 +34,7 @@ def test_official_sdk_runs_the_whole_flow(official, dmskafka_emulator):
     iid = emu.add_instance()
     client = official_client(o, emu)
 
-    created = client.create_connector(
-        o.CreateConnectorRequest(instance_id=iid, body=o.CreateConnectorReq(node_cnt=2)))
+    created = client.create_connector(o.CreateConnectorRequest(instance_id=iid, body=o.CreateConnectorReq(node_cnt=2)))
     assert created.job_id and created.connector_id
 
     task = client.show_background_task(o.ShowBackgroundTaskRequest(instance_id=iid, task_id=created.job_id))
@@ -114,13 +102,17 @@ def test_official_sdk_discovers_the_project_from_the_emulated_iam(official):
     with Emulator() as emu:
         iid = emu.add_instance()
         credentials = o.BasicCredentials(emu.ak, emu.sk).with_iam_endpoint(emu.iam_endpoint)
-        client = o.KafkaClient.new_builder().with_credentials(credentials).with_region(
-            o.Region("cn-north-4", emu.endpoint)).build()
+        client = (
+            o.KafkaClient.new_builder()
+            .with_credentials(credentials)
+            .with_region(o.Region("cn-north-4", emu.endpoint))
+            .build()
+        )
         assert client.show_instance(o.ShowInstanceRequest(instance_id=iid)).instance_id == iid
         assert [r["route"] for r in emu.requests()] == ["list_projects", "show_instance"]
 
         emu.add_credentials(emu.ak, emu.sk, "anotherproject")
         with pytest.raises(o.exceptions.SdkException, match="Multiple project ids"):
             o.KafkaClient.new_builder().with_credentials(
-                o.BasicCredentials(emu.ak, emu.sk).with_iam_endpoint(emu.iam_endpoint)).with_region(
-                o.Region("cn-north-1", emu.endpoint)).build()
+                o.BasicCredentials(emu.ak, emu.sk).with_iam_endpoint(emu.iam_endpoint)
+            ).with_region(o.Region("cn-north-1", emu.endpoint)).build()

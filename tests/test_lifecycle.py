@@ -71,7 +71,11 @@ def test_lifecycle_calls_show_the_state_machine(emu):
     emu.advance(10)
     shown = client.show_instance(ShowInstanceRequest(instance_id=instance_id))
     assert (shown.status, shown.connector_enable, shown.connector_id, shown.connector_node_num) == (
-        "RUNNING", True, resp.connector_id, 3)
+        "RUNNING",
+        True,
+        resp.connector_id,
+        3,
+    )
     deleted = client.delete_connector(DeleteConnectorRequest(instance_id=instance_id))
     assert deleted.status_code == 200
     assert client.show_instance(ShowInstanceRequest(instance_id=instance_id)).status == "CONNECTOR_DELETING"
@@ -90,8 +94,7 @@ def test_waiter_returns_on_success_using_emulator_time(emu):
     instance_id = emu.add_instance(job_duration=30)
     resp = enable(client, instance_id)
     t = FakeTime(emu)
-    task = client.wait_for_job(instance_id, resp.job_id, timeout=120, poll_interval=2,
-                               sleep=t.sleep, clock=t.clock)
+    task = client.wait_for_job(instance_id, resp.job_id, timeout=120, poll_interval=2, sleep=t.sleep, clock=t.clock)
     assert task.status == "SUCCESS" and task.id == resp.job_id
     assert 30 <= t.now <= 60
     assert t.sleeps == sorted(t.sleeps), "polling backs off, never speeds up"
@@ -131,8 +134,9 @@ def test_enable_smart_connect_waits_until_the_instance_runs_with_it(emu):
     client = build(KafkaClient, emu)
     instance_id = emu.add_instance(job_duration=8)
     t = FakeTime(emu)
-    resp = client.enable_smart_connect(instance_id, node_cnt=2, timeout=60, poll_interval=1,
-                                       sleep=t.sleep, clock=t.clock)
+    resp = client.enable_smart_connect(
+        instance_id, node_cnt=2, timeout=60, poll_interval=1, sleep=t.sleep, clock=t.clock
+    )
     shown = emu.show_instance(instance_id)
     assert shown["status"] == "RUNNING" and shown["connector_enable"] is True
     assert shown["connector_id"] == resp.connector_id
@@ -144,10 +148,12 @@ def test_async_waiter_and_enable(emu):
     t = FakeTime(emu)
 
     async def main():
-        resp = await client.enable_smart_connect_async(instance_id, timeout=60, poll_interval=1,
-                                                       sleep=t.sleep_async, clock=t.clock)
-        task = await client.wait_for_job_async(instance_id, resp.job_id, timeout=5, poll_interval=1,
-                                               sleep=t.sleep_async, clock=t.clock)
+        resp = await client.enable_smart_connect_async(
+            instance_id, timeout=60, poll_interval=1, sleep=t.sleep_async, clock=t.clock
+        )
+        task = await client.wait_for_job_async(
+            instance_id, resp.job_id, timeout=5, poll_interval=1, sleep=t.sleep_async, clock=t.clock
+        )
         return resp, task
 
     resp, task = asyncio.run(main())
@@ -178,7 +184,8 @@ def test_invoker_gives_up_after_max_retries(emu):
     instance_id = emu.add_instance()
     emu.inject_fault("create_connector", status=400, body=BUSY)
     invoker = client.create_connector_invoker(CreateConnectorRequest(instance_id=instance_id)).with_retry(
-        _busy_condition, 2, BackoffStrategies.NONE)
+        _busy_condition, 2, BackoffStrategies.NONE
+    )
     with pytest.raises(dmskafka.ClientRequestException):
         invoker.invoke()
     assert len([r for r in emu.requests() if r["route"] == "create_connector"]) == 3
@@ -188,7 +195,8 @@ def test_invoker_add_header_is_sent_and_signed(emu):
     client = build(KafkaClient, emu)
     instance_id = emu.add_instance()
     client.create_connector_invoker(CreateConnectorRequest(instance_id=instance_id)).add_header(
-        "X-Trace", "abc").invoke()
+        "X-Trace", "abc"
+    ).invoke()
     (req,) = emu.requests()
     assert req["headers"]["x-trace"] == "abc"
     assert "x-trace" in req["headers"]["authorization"]

@@ -19,8 +19,15 @@ RESPONSES = [name for name in MODELS if name.endswith("Response")]
 ROUNDS = 60
 
 TEXTS = [
-    "", "x", "kafka.c3.mini.connector", "中文", "emoji 😀", "é",
-    'quote " \\ /', "ctl \x00\x1f\n\t", "\u2028\u2029",
+    "",
+    "x",
+    "kafka.c3.mini.connector",
+    "中文",
+    "emoji 😀",
+    "é",
+    'quote " \\ /',
+    "ctl \x00\x1f\n\t",
+    "\u2028\u2029",
 ]
 
 

@@ -61,14 +61,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.sdk_request import SdkRequest
+from huaweicloudsdkcore.signer.signer import Signer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dmskafka import _core
-
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
-from huaweicloudsdkcore.sdk_request import SdkRequest
-from huaweicloudsdkcore.signer.signer import Signer
 
 VECTORS = Path(__file__).resolve().parent / "vectors"
 CASES = sorted(p.name for p in VECTORS.iterdir() if (p / "request.json").is_file())
@@ -157,7 +156,13 @@ def test_vector_through_core_sign(case):
     req = load_vector(case)
     expected = (VECTORS / case / "authorization.txt").read_text("utf-8")
     got = core_sign(
-        req["ak"], req["sk"], req["method"], req["resource_path"], req["query"], req["headers"], req["body"],
+        req["ak"],
+        req["sk"],
+        req["method"],
+        req["resource_path"],
+        req["query"],
+        req["headers"],
+        req["body"],
         req["sdk_date"],
     )
     assert got == expected
@@ -313,8 +318,7 @@ def test_core_sign_matches_official_signer(aksk, method, path, query, headers, b
 # Every character Python's str.strip() removes, the Unicode White_Space set Rust's trim()
 # removes, and look-alikes neither removes: header values must be trimmed exactly as Python does.
 STRIP_CANDIDATES = sorted(
-    {chr(c) for c in range(0x110000) if chr(c).isspace()}
-    | set("\u180e\u200b\u200c\u200d\u2060\ufeff\x00\x1b\x7f")
+    {chr(c) for c in range(0x110000) if chr(c).isspace()} | set("\u180e\u200b\u200c\u200d\u2060\ufeff\x00\x1b\x7f")
 )
 
 
@@ -493,7 +497,13 @@ def test_reference_agrees_with_vector_stages(case):
     """The reference canonicalizer reproduces every stored stage of the vectors in its domain."""
     req = load_vector(case)
     auth, canonical = ref_authorization(
-        req["ak"], req["sk"], req["method"], req["resource_path"], req["query"], req["headers"], req["body"],
+        req["ak"],
+        req["sk"],
+        req["method"],
+        req["resource_path"],
+        req["query"],
+        req["headers"],
+        req["body"],
         req["sdk_date"],
     )
     assert canonical == (VECTORS / case / "canonical_request.txt").read_text("utf-8")

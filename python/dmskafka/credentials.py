@@ -5,8 +5,6 @@ from dmskafka._attrs import attr
 __all__ = ["BasicCredentials"]
 
 
-
-
 def _required(name):
     private = "_" + name
 

@@ -29,8 +29,6 @@ __all__ = [
 ]
 
 
-
-
 def _rebuild(cls, state):
     exc = cls.__new__(cls)
     exc.__dict__.update(state)
@@ -102,16 +100,13 @@ class ServiceResponseException(SdkException):
     encoded_auth_msg = attr("encoded_auth_msg")
 
     def __str__(self):
-        return (
-            "%s - {status_code:%s,request_id:%s,error_code:%s,error_msg:%s,encoded_authorization_message:%s }"
-            % (
-                self.__class__.__name__,
-                self.status_code,
-                self.request_id,
-                self.error_code,
-                self.error_msg,
-                self.encoded_auth_msg,
-            )
+        return "%s - {status_code:%s,request_id:%s,error_code:%s,error_msg:%s,encoded_authorization_message:%s }" % (
+            self.__class__.__name__,
+            self.status_code,
+            self.request_id,
+            self.error_code,
+            self.error_msg,
+            self.encoded_auth_msg,
         )
 
     def __repr__(self):

@@ -43,8 +43,6 @@ _FIELDS = (
 )
 
 
-
-
 def _seconds(value):
     # bool is an int, but `timeout=True` is a mistake, not one second.
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:

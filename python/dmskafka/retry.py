@@ -12,6 +12,7 @@ __all__ = [
     "BackoffStrategies",
 ]
 
+
 def randint(a, b):
     # `random` costs milliseconds to import; only jittered retries need it.
     import random

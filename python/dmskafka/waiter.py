@@ -105,14 +105,34 @@ async def _run_async(client, plan, reqs, sleep):
         return done.value
 
 
-def wait_for_job(client, instance_id, job_id, timeout, poll_interval, *, max_poll_interval=None,
-                 sleep=time.sleep, clock=time.monotonic, _until_instance_ready=False):
+def wait_for_job(
+    client,
+    instance_id,
+    job_id,
+    timeout,
+    poll_interval,
+    *,
+    max_poll_interval=None,
+    sleep=time.sleep,
+    clock=time.monotonic,
+    _until_instance_ready=False,
+):
     plan = _plan(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock, _until_instance_ready)
     return _run(client, plan, _requests(instance_id, job_id), sleep)
 
 
-async def wait_for_job_async(client, instance_id, job_id, timeout, poll_interval, *, max_poll_interval=None,
-                             sleep=asyncio.sleep, clock=time.monotonic, _until_instance_ready=False):
+async def wait_for_job_async(
+    client,
+    instance_id,
+    job_id,
+    timeout,
+    poll_interval,
+    *,
+    max_poll_interval=None,
+    sleep=asyncio.sleep,
+    clock=time.monotonic,
+    _until_instance_ready=False,
+):
     plan = _plan(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock, _until_instance_ready)
     return await _run_async(client, plan, _requests(instance_id, job_id), sleep)
 
@@ -122,19 +142,21 @@ def _create_request(instance_id, node_cnt, specification, spec_code):
     return CreateConnectorRequest(instance_id=instance_id, body=body)
 
 
-def enable_smart_connect(client, instance_id, node_cnt, specification, spec_code, wait, *,
-                         timeout=600.0, poll_interval=2.0, **kwargs):
+def enable_smart_connect(
+    client, instance_id, node_cnt, specification, spec_code, wait, *, timeout=600.0, poll_interval=2.0, **kwargs
+):
     response = client.create_connector(_create_request(instance_id, node_cnt, specification, spec_code))
     if wait:
-        wait_for_job(client, instance_id, response.job_id, timeout, poll_interval,
-                     _until_instance_ready=True, **kwargs)
+        wait_for_job(client, instance_id, response.job_id, timeout, poll_interval, _until_instance_ready=True, **kwargs)
     return response
 
 
-async def enable_smart_connect_async(client, instance_id, node_cnt, specification, spec_code, wait, *,
-                                     timeout=600.0, poll_interval=2.0, **kwargs):
+async def enable_smart_connect_async(
+    client, instance_id, node_cnt, specification, spec_code, wait, *, timeout=600.0, poll_interval=2.0, **kwargs
+):
     response = await client.create_connector_async(_create_request(instance_id, node_cnt, specification, spec_code))
     if wait:
-        await wait_for_job_async(client, instance_id, response.job_id, timeout, poll_interval,
-                                 _until_instance_ready=True, **kwargs)
+        await wait_for_job_async(
+            client, instance_id, response.job_id, timeout, poll_interval, _until_instance_ready=True, **kwargs
+        )
     return response

@@ -13,7 +13,9 @@ use crate::error::Error;
 use crate::validate::{NodeCntInput, RawCreateConnectorReq, TextInput};
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map_or_else(|_| "object".to_owned(), |n| n.to_string())
+    obj.get_type()
+        .name()
+        .map_or_else(|_| "object".to_owned(), |n| n.to_string())
 }
 
 /// What a str holding a lone surrogate is called in messages: it cannot be sent as UTF-8.
@@ -22,7 +24,10 @@ const NOT_UNICODE: &str = "str that is not valid Unicode (it holds a lone surrog
 pub fn text(obj: &Bound<'_, PyAny>) -> TextInput {
     match obj.cast::<PyString>() {
         // Strict: a lossy copy would send U+FFFD in place of what the caller wrote.
-        Ok(s) => s.to_cow().map_or_else(|_| TextInput::Other(NOT_UNICODE.to_owned()), |t| TextInput::Text(t.into_owned())),
+        Ok(s) => s.to_cow().map_or_else(
+            |_| TextInput::Other(NOT_UNICODE.to_owned()),
+            |t| TextInput::Text(t.into_owned()),
+        ),
         Err(_) => TextInput::Other(type_name(obj)),
     }
 }
@@ -48,7 +53,9 @@ const BODY_FIELDS: [&str; 3] = ["specification", "node_cnt", "spec_code"];
 
 /// A body given as a model (attributes) or a dict (keys); `None` values count as omitted.
 pub fn body(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<RawCreateConnectorReq>> {
-    let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(None);
+    };
     // Anything else (a JSON string, a number, a list) would otherwise be read as `{}`.
     if !obj.is_instance_of::<PyDict>() && !BODY_FIELDS.iter().any(|f| obj.hasattr(*f).unwrap_or(false)) {
         let rule = format!("must be a CreateConnectorReq or a dict; got a {}", type_name(obj));
@@ -85,7 +92,10 @@ fn opt_header_text(obj: &Bound<'_, PyAny>, name: &'static str) -> PyResult<Optio
     }
     match v.str()?.to_cow() {
         Ok(t) => Ok(Some(t.into_owned())),
-        Err(_) => Err(errors::to_py(Error::validation(name, format!("must be text; got a {NOT_UNICODE}")))),
+        Err(_) => Err(errors::to_py(Error::validation(
+            name,
+            format!("must be text; got a {NOT_UNICODE}"),
+        ))),
     }
 }
 
@@ -96,9 +106,20 @@ fn count(cfg: &Bound<'_, PyAny>, name: &str, max: u64) -> PyResult<Option<u64>> 
     if v.is_none() {
         return Ok(None);
     }
-    let out_of_range = || PyValueError::new_err(format!("HttpConfig.{name} must be an integer from 0 to {max}; got {v}"));
-    let n: i128 = v.extract().map_err(|e: PyErr| if e.is_instance_of::<PyOverflowError>(cfg.py()) { out_of_range() } else { e })?;
-    u64::try_from(n).ok().filter(|n| *n <= max).map(Some).ok_or_else(out_of_range)
+    let out_of_range =
+        || PyValueError::new_err(format!("HttpConfig.{name} must be an integer from 0 to {max}; got {v}"));
+    let n: i128 = v.extract().map_err(|e: PyErr| {
+        if e.is_instance_of::<PyOverflowError>(cfg.py()) {
+            out_of_range()
+        } else {
+            e
+        }
+    })?;
+    u64::try_from(n)
+        .ok()
+        .filter(|n| *n <= max)
+        .map(Some)
+        .ok_or_else(out_of_range)
 }
 
 fn seconds(v: f64) -> Duration {
@@ -110,7 +131,10 @@ pub fn http_config(cfg: &Bound<'_, PyAny>) -> PyResult<HttpConfig> {
     let (connect, read): (f64, f64) = cfg.call_method0("_timeouts")?.extract()?;
     let proxy = match opt_string(cfg, "proxy_host")? {
         None => None,
-        Some(_) => cfg.call_method0("get_proxy")?.get_item("https")?.extract::<Option<String>>()?,
+        Some(_) => cfg
+            .call_method0("get_proxy")?
+            .get_item("https")?
+            .extract::<Option<String>>()?,
     };
     Ok(HttpConfig {
         connect_timeout: seconds(connect),
@@ -119,7 +143,8 @@ pub fn http_config(cfg: &Bound<'_, PyAny>) -> PyResult<HttpConfig> {
         ssl_ca_cert: opt_string(cfg, "ssl_ca_cert")?.map(PathBuf::from),
         proxy,
         retry_times: count(cfg, "retry_times", u32::MAX.into())?.map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
-        pool_maxsize: count(cfg, "pool_maxsize", u32::MAX.into())?.map_or(10, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+        pool_maxsize: count(cfg, "pool_maxsize", u32::MAX.into())?
+            .map_or(10, |n| usize::try_from(n).unwrap_or(usize::MAX)),
         allow_redirects: cfg.getattr("allow_redirects")?.is_truthy()?,
         user_agent: opt_header_text(cfg, "user_agent")?,
         max_response_bytes: count(cfg, "max_response_bytes", u64::MAX)?

@@ -23,9 +23,9 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         Ok(PyErr::from_value(exc))
     };
     match err {
-        Error::Validation { field, rule } => {
-            Ok(PyErr::from_value(class(py, "ValidationException")?.call1((*field, rule.as_str()))?))
-        }
+        Error::Validation { field, rule } => Ok(PyErr::from_value(
+            class(py, "ValidationException")?.call1((*field, rule.as_str()))?,
+        )),
         Error::Config(msg) => Ok(pyo3::exceptions::PyValueError::new_err(msg.clone())),
         Error::HostUnreachable { message } => simple("HostUnreachableException", message.clone()),
         Error::SslHandshake { message } => simple("SslHandShakeException", message.clone()),
@@ -46,9 +46,16 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             };
             Ok(PyErr::from_value(class(py, name)?.call1((*status, sdk_error))?))
         }
-        Error::InvalidResponse { status, request_id, message } => {
-            let sdk_error = class(py, "SdkError")?.call1((request_id.as_deref(), "SDK.InvalidResponse", message.as_str()))?;
-            Ok(PyErr::from_value(class(py, "ServerResponseException")?.call1((*status, sdk_error))?))
+        Error::InvalidResponse {
+            status,
+            request_id,
+            message,
+        } => {
+            let sdk_error =
+                class(py, "SdkError")?.call1((request_id.as_deref(), "SDK.InvalidResponse", message.as_str()))?;
+            Ok(PyErr::from_value(
+                class(py, "ServerResponseException")?.call1((*status, sdk_error))?,
+            ))
         }
         Error::Sdk(msg) => simple("SdkException", msg.clone()),
     }
@@ -66,5 +73,7 @@ pub fn panic_to_py(payload: Box<dyn std::any::Any + Send>) -> PyErr {
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".to_owned());
-    to_py(Error::Sdk(format!("internal error in dmskafka (please report it): {what}")))
+    to_py(Error::Sdk(format!(
+        "internal error in dmskafka (please report it): {what}"
+    )))
 }

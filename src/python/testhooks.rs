@@ -16,11 +16,7 @@ use crate::error::Error;
 #[pyo3(signature = (where_, detail=None))]
 // The point of this hook is a real panic where the library must catch it.
 #[allow(clippy::panic)]
-fn _test_panic<'py>(
-    py: Python<'py>,
-    where_: &str,
-    detail: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
+fn _test_panic<'py>(py: Python<'py>, where_: &str, detail: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
     let shown = match detail {
         Some(d) => d.repr()?.to_string(),
         None => String::new(),
