@@ -11,8 +11,8 @@ pub mod error;
 pub mod model;
 pub mod region;
 pub mod runtime;
-mod transport;
 pub mod signer;
+mod transport;
 pub mod validate;
 
 #[cfg(feature = "emulator")]

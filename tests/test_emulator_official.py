@@ -11,15 +11,31 @@ from dmskafka.testing import Emulator
 @pytest.fixture
 def official():
     """The official modules, imported under the test run's HOME."""
+    from types import SimpleNamespace
 
-    class Official:
-        pass
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkcore.exceptions import exceptions
+    from huaweicloudsdkcore.region.region import Region
+    from huaweicloudsdkkafka.v2 import (
+        CreateConnectorReq,
+        CreateConnectorRequest,
+        DeleteConnectorRequest,
+        KafkaClient,
+        ShowBackgroundTaskRequest,
+        ShowInstanceRequest,
+    )
 
-    ns = Official()
-    for name, value in dict(locals()).items():
-        if name not in ("ns", "Official"):
-            setattr(ns, name, value)
-    return ns
+    return SimpleNamespace(
+        BasicCredentials=BasicCredentials,
+        exceptions=exceptions,
+        Region=Region,
+        CreateConnectorReq=CreateConnectorReq,
+        CreateConnectorRequest=CreateConnectorRequest,
+        DeleteConnectorRequest=DeleteConnectorRequest,
+        KafkaClient=KafkaClient,
+        ShowBackgroundTaskRequest=ShowBackgroundTaskRequest,
+        ShowInstanceRequest=ShowInstanceRequest,
+    )
 
 
 def official_client(o, emu, *, ak=None, sk=None, project_id=None, token=None):

@@ -160,8 +160,8 @@ pub fn verify<K: AsRef<str>, V: AsRef<str>>(
     let header_value = |name: &str| headers.get(name);
 
     // 1. An Authorization header of the signer's form.
-    let raw_auth = header_value("Authorization")
-        .ok_or_else(|| ApiError::auth("the Authorization header is missing"))?;
+    let raw_auth =
+        header_value("Authorization").ok_or_else(|| ApiError::auth("the Authorization header is missing"))?;
     let auth = Authorization::parse(raw_auth).ok_or_else(|| {
         ApiError::auth("the Authorization header is not of the form 'SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...'")
     })?;
@@ -177,12 +177,7 @@ pub fn verify<K: AsRef<str>, V: AsRef<str>>(
             )));
         }
     }
-    if let Some(absent) = auth
-        .signed_headers
-        .names()
-        .iter()
-        .find(|n| header_value(n).is_none())
-    {
+    if let Some(absent) = auth.signed_headers.names().iter().find(|n| header_value(n).is_none()) {
         return Err(ApiError::auth(format!(
             "the signed header '{absent}' is not in the request"
         )));

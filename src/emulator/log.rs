@@ -153,12 +153,10 @@ impl Entry {
         let mut rest: &[u8] = &self.wire;
         let path = text(take(&mut rest));
         let query = text(take(&mut rest));
-        let count = rest
-            .split_first_chunk::<4>()
-            .map_or(0, |(n, tail)| {
-                rest = tail;
-                u32::from_le_bytes(*n)
-            });
+        let count = rest.split_first_chunk::<4>().map_or(0, |(n, tail)| {
+            rest = tail;
+            u32::from_le_bytes(*n)
+        });
         let mut headers: Vec<(String, String)> = (0..count)
             .map(|_| {
                 let name = text(take(&mut rest));
@@ -273,7 +271,10 @@ mod tests {
         assert_eq!(first.method, "GET");
         assert_eq!(first.body, "{}");
         assert_eq!(first.error_code.as_deref(), Some("APIG.0101"));
-        assert_eq!(first.request_id.as_deref(), Some("00000000-0000-0000-0000-000000000000"));
+        assert_eq!(
+            first.request_id.as_deref(),
+            Some("00000000-0000-0000-0000-000000000000")
+        );
         assert_eq!(first.received_at, "2021-09-06T11:55:47.093Z");
         let uri: Uri = "/".parse()?;
         let over = Entry::new(Received {
@@ -289,7 +290,10 @@ mod tests {
             received_at: 0,
         })
         .record();
-        assert_eq!((over.path.as_str(), over.query.as_str(), over.body.as_str()), ("/", "", "<over the size limit>"));
+        assert_eq!(
+            (over.path.as_str(), over.query.as_str(), over.body.as_str()),
+            ("/", "", "<over the size limit>")
+        );
         assert!(over.headers.is_empty() && over.request_id.is_none() && over.status.is_none());
         log.clear();
         assert!(log.snapshot().is_empty());

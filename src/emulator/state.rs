@@ -703,7 +703,12 @@ mod tests {
             });
             (map.to_string(), typed)
         };
-        for (spec, code) in [(None, None), (Some("100MB"), None), (None, Some("x\"\u{e9}")), (Some("300MB"), Some("k"))] {
+        for (spec, code) in [
+            (None, None),
+            (Some("100MB"), None),
+            (None, Some("x\"\u{e9}")),
+            (Some("300MB"), Some("k")),
+        ] {
             let (want, got) = params(spec, code);
             assert_eq!(got, want);
         }
@@ -737,7 +742,12 @@ mod tests {
             }
         }
         let last = jobs.last().ok_or("no job")?;
-        for other in [last.to_uppercase(), format!("{{{last}}}"), last.replace('-', ""), "nope".into()] {
+        for other in [
+            last.to_uppercase(),
+            format!("{{{last}}}"),
+            last.replace('-', ""),
+            "nope".into(),
+        ] {
             assert_eq!(
                 s.task(P, &id, &other, 0).map_err(|e| e.kind).err(),
                 Some(ErrorKind::TaskNotFound)

@@ -9,15 +9,10 @@ use sha2::{Digest, Sha256};
 use super::HEADER_CONTENT_SHA256;
 
 /// Python's `urllib.parse.quote(s, safe='~')`: everything but `A-Za-z0-9_.-~` is encoded.
-const QUOTE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'-')
-    .remove(b'~');
+const QUOTE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'.').remove(b'-').remove(b'~');
 
 /// SHA-256 of the empty payload.
-pub(crate) const EMPTY_HASH: &str =
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+pub(crate) const EMPTY_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 fn quote(s: &str) -> String {
     utf8_percent_encode(s, QUOTE).to_string()
@@ -163,7 +158,14 @@ impl CanonicalRequest {
         signed_headers: SignedHeaders,
         body: &[u8],
     ) -> Self {
-        CanonicalRequest::with_dict(method, resource_path, query, &HeaderDict::new(headers), signed_headers, body)
+        CanonicalRequest::with_dict(
+            method,
+            resource_path,
+            query,
+            &HeaderDict::new(headers),
+            signed_headers,
+            body,
+        )
     }
 
     /// `new`, from a dict built once (a verifier also looks headers up in it).
@@ -271,7 +273,10 @@ mod tests {
 
     #[test]
     fn uri_gets_trailing_slash_and_reencoding() {
-        assert_eq!(canonical_uri("/v2/p/instances/i/connector"), "/v2/p/instances/i/connector/");
+        assert_eq!(
+            canonical_uri("/v2/p/instances/i/connector"),
+            "/v2/p/instances/i/connector/"
+        );
         assert_eq!(canonical_uri("/a%20b/c d/"), "/a%20b/c%20d/");
         assert_eq!(canonical_uri("/é"), "/%C3%A9/");
     }
@@ -313,7 +318,10 @@ mod tests {
 
     #[test]
     fn payload_hash_header_first_match_latin1() {
-        let h = pairs(&[("x-sdk-content-sha256", " é "), ("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD")]);
+        let h = pairs(&[
+            ("x-sdk-content-sha256", " é "),
+            ("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD"),
+        ]);
         let c = CanonicalRequest::new("put", "/", &[], &h, SignedHeaders::from_headers(&h), b"x");
         assert_eq!(c.payload_hash, "\u{c3}\u{a9}");
         assert_eq!(c.method, "PUT");
@@ -331,7 +339,10 @@ mod tests {
 
     #[test]
     fn underscore_headers_are_not_signed() {
-        let h = vec![("X_Foo".to_owned(), "1".to_owned()), ("Host".to_owned(), "h".to_owned())];
+        let h = vec![
+            ("X_Foo".to_owned(), "1".to_owned()),
+            ("Host".to_owned(), "h".to_owned()),
+        ];
         assert_eq!(SignedHeaders::from_headers(&h).to_string(), "host");
     }
 

@@ -7,9 +7,9 @@
 mod canonical;
 mod sign;
 
-pub use canonical::{canonical_query, canonical_uri, header_value, CanonicalRequest, SignedHeaders};
 #[cfg(feature = "emulator")]
 pub(crate) use canonical::HeaderDict;
+pub use canonical::{canonical_query, canonical_uri, header_value, CanonicalRequest, SignedHeaders};
 pub use sign::{sign, signature, Authorization, SigningInput, StringToSign, ALGORITHM};
 
 /// Header carrying the signing time, `%Y%m%dT%H%M%SZ`.
@@ -34,7 +34,5 @@ pub fn format_sdk_date(t: time::OffsetDateTime) -> String {
 /// Parses an `X-Sdk-Date` value; `None` when it is not of that exact form.
 pub fn parse_sdk_date(s: &str) -> Option<time::OffsetDateTime> {
     let fmt = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
-    time::PrimitiveDateTime::parse(s, &fmt)
-        .ok()
-        .map(|t| t.assume_utc())
+    time::PrimitiveDateTime::parse(s, &fmt).ok().map(|t| t.assume_utc())
 }

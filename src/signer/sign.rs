@@ -155,7 +155,10 @@ mod tests {
             signature: "ab".into(),
         };
         let text = a.to_string();
-        assert_eq!(text, "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature=ab");
+        assert_eq!(
+            text,
+            "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature=ab"
+        );
         assert_eq!(Authorization::parse(&text), Some(a));
         assert_eq!(Authorization::parse("Basic abc"), None);
     }
