@@ -13,7 +13,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 fn corpus_files(target: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz").join("corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz")
+        .join("corpus")
+        .join(target);
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read the corpus {}: {e}", dir.display()))
         .map(|entry| entry.expect("a corpus entry").path())
@@ -36,7 +39,13 @@ fn replay(target: &str) {
                 .map(|_| format!("{} ({} bytes)", path.display(), data.len()))
         })
         .collect();
-    assert!(failures.is_empty(), "{target}: {} of {} corpus inputs fail:\n{}", failures.len(), files.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{target}: {} of {} corpus inputs fail:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -67,7 +76,13 @@ fn corpus_folders_and_targets_match() {
     let names = |dir: &str, suffix: &str| {
         let mut v: Vec<String> = fs::read_dir(root.join(dir))
             .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(suffix).to_owned())
+            .map(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .trim_end_matches(suffix)
+                    .to_owned()
+            })
             .collect();
         v.sort();
         v

@@ -6,7 +6,13 @@
 //! Where a check needs an expected value it computes it independently of the code under test.
 
 // Test code: a broken property must stop the run loudly. Each fuzz target uses one check.
-#![allow(dead_code, clippy::panic, clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    dead_code,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
 
 use arbitrary::{Arbitrary, Unstructured};
 use dmskafka::error::{parse_error_body, Error};
@@ -15,11 +21,17 @@ use dmskafka::signer::{
     StringToSign,
 };
 use dmskafka::{CreateConnectorResponse, RawResponse};
+use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// The fuzz target names; each is also the folder of its corpus under `fuzz/corpus/`.
-pub const TARGETS: [&str; 4] = ["error_body", "response_body", "canonical_request", "authorization_header"];
+pub const TARGETS: [&str; 4] = [
+    "error_body",
+    "response_body",
+    "canonical_request",
+    "authorization_header",
+];
 
 /// Runs the check of `target` on one input.
 pub fn run(target: &str, data: &[u8]) {
@@ -62,18 +74,26 @@ pub fn error_body(data: &[u8]) {
                 let want_msg = if m.is_empty() { &*text } else { m.as_str() };
                 assert_eq!(code, want_code, "error_code of a top-level string pair");
                 assert_eq!(msg, want_msg, "error_msg of a top-level string pair");
-                let want_encoded = map.get("encoded_authorization_message").map(|v| match v {
-                    Value::String(s) => s.clone(),
-                    Value::Null => String::new(),
-                    other => other.to_string(),
-                });
-                assert_eq!(e.encoded_auth_msg, want_encoded, "encoded_authorization_message at the top level");
+                // Found at the top level, the pair ends the search: a string encoded message
+                // there comes back, and without one there is none (null or other types are
+                // printed as Python would; the unit tests pin those).
+                match map.get("encoded_authorization_message") {
+                    Some(Value::String(enc)) => assert_eq!(e.encoded_auth_msg.as_deref(), Some(enc.as_str())),
+                    None => assert_eq!(e.encoded_auth_msg, None, "no encoded message"),
+                    Some(_) => {}
+                }
             }
         }
         _ => {
-            assert_eq!(code, status_text, "a body that is not a JSON object: the status is the code");
+            assert_eq!(
+                code, status_text,
+                "a body that is not a JSON object: the status is the code"
+            );
             assert_eq!(msg, &*text, "a body that is not a JSON object: the body is the message");
-            assert_eq!(e.encoded_auth_msg, None, "a body that is not a JSON object has no encoded message");
+            assert_eq!(
+                e.encoded_auth_msg, None,
+                "a body that is not a JSON object has no encoded message"
+            );
         }
     }
 }
@@ -99,17 +119,35 @@ pub fn response_body(data: &[u8]) {
     let got = serde_json::from_slice::<CreateConnectorResponse>(data)
         .ok()
         .map(|r| (r.job_id, r.connector_id));
-    assert_eq!(got, want, "create-connector response accepted iff an object with string job_id and connector_id");
+    assert_eq!(
+        got, want,
+        "create-connector response accepted iff an object with string job_id and connector_id"
+    );
 
-    let raw = RawResponse { status: 200, request_id: Some("rid".to_owned()), body: data.to_vec() };
+    let raw = RawResponse {
+        status: 200,
+        request_id: Some("rid".to_owned()),
+        body: data.to_vec(),
+        trace: None,
+    };
     let is_object = matches!(reference, Some(Value::Object(_)));
     match raw.require_json_object() {
-        Ok(()) => assert!(is_object, "require_json_object accepted a body that is not a JSON object"),
-        Err(Error::InvalidResponse { status, request_id, message }) => {
+        Ok(()) => assert!(
+            is_object,
+            "require_json_object accepted a body that is not a JSON object"
+        ),
+        Err(Error::InvalidResponse {
+            status,
+            request_id,
+            message,
+        }) => {
             assert!(!is_object, "require_json_object rejected a JSON object");
             assert_eq!(status, 200);
             assert_eq!(request_id.as_deref(), Some("rid"));
-            assert!(message.contains("could not be read"), "the message says the response could not be read: {message}");
+            assert!(
+                message.contains("could not be read"),
+                "the message says the response could not be read: {message}"
+            );
         }
         Err(other) => panic!("require_json_object failed with the wrong error kind: {other:?}"),
     }
@@ -189,7 +227,10 @@ fn is_encoded(s: &str, keep: &[u8]) -> bool {
     while i < b.len() {
         let c = b[i];
         if c == b'%' {
-            let ok = |j: usize| b.get(j).is_some_and(|x| x.is_ascii_digit() || (b'A'..=b'F').contains(x));
+            let ok = |j: usize| {
+                b.get(j)
+                    .is_some_and(|x| x.is_ascii_digit() || (b'A'..=b'F').contains(x))
+            };
             if !(ok(i + 1) && ok(i + 2)) {
                 return false;
             }
@@ -214,6 +255,47 @@ fn shuffled<T: Clone>(items: &[T], mut seed: u64) -> Vec<T> {
     v
 }
 
+/// Python's `str.strip()`: Unicode white space and U+001C..U+001F.
+fn py_strip(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
+}
+
+/// The official signer's header handling, written plainly as the reference: its dict of the
+/// headers (an exact repeat of a name keeps the first place and the last value); each signed
+/// name's value is the LAST entry whose lower-cased name matches, stripped; the payload hash
+/// is the FIRST `x-sdk-content-sha256` entry, stripped, each UTF-8 byte as one Latin-1
+/// character, unless empty; and the SHA-256 of the body otherwise (the empty hash for none).
+fn reference_headers_and_hash(headers: &[(String, String)], names: &[String], body: &[u8]) -> (String, String) {
+    let mut dict: Vec<(&str, &str)> = Vec::new();
+    for (k, v) in headers {
+        match dict.iter().position(|(seen, _)| *seen == k.as_str()) {
+            Some(i) => dict[i].1 = v.as_str(),
+            None => dict.push((k.as_str(), v.as_str())),
+        }
+    }
+    let mut block = String::new();
+    for name in names {
+        let want = name.to_lowercase();
+        let value = dict
+            .iter()
+            .rev()
+            .find(|(k, _)| k.to_lowercase() == want)
+            .map_or("", |(_, v)| py_strip(v));
+        block.push_str(&format!("{name}:{value}\n"));
+    }
+    let body_hash = hex::encode(Sha256::digest(body));
+    let hash = if body.is_empty() {
+        body_hash
+    } else {
+        let claimed: Option<String> = dict
+            .iter()
+            .find(|(k, _)| k.to_lowercase() == "x-sdk-content-sha256")
+            .map(|(_, v)| py_strip(v).bytes().map(char::from).collect());
+        claimed.filter(|c| !c.is_empty()).unwrap_or(body_hash)
+    };
+    (block, hash)
+}
+
 fn is_lower_hex_64(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
@@ -223,34 +305,53 @@ fn is_lower_hex_64(s: &str) -> bool {
 ///   upper-case `%XY` escapes, decodes back to the path decoded once, and is idempotent;
 /// - `canonical_query` does not depend on the order of the pairs, and has one encoded
 ///   `key=value` per pair;
-/// - the canonical request's lines are the method upper-cased, those two, and the payload hash
-///   is SHA-256 of the body unless an `X-Sdk-Content-Sha256` header is given;
+/// - the canonical request's lines are the method upper-cased, those two, the header block and
+///   payload hash of a plain reference of the official signer's rules, and the signed names;
+/// - the string to sign and the signature equal SHA-256 / HMAC-SHA256 computed here over
+///   those texts;
 /// - the signature is 64 lower-case hex digits, recomputing it from the parsed `Authorization`
 ///   (as a verifier does) gives the same value, and `Authorization::parse(sign(..).to_string())`
 ///   round-trips whenever the text can carry the values (the format has no escaping: the AK and
-///   the signed names must not contain ", ", nor a name ';').
+///   the signed names must not contain ", ", nor a name ';', and one empty name reads as none).
 pub fn canonical_request(data: &[u8]) {
-    let Ok(case) = SignCase::arbitrary_take_rest(Unstructured::new(data)) else { return };
+    let Ok(case) = SignCase::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
     let headers: Vec<(String, String)> = case.headers.iter().map(|(n, v)| (n.text(), v.clone())).collect();
 
     // The URI.
     let uri = canonical_uri(&case.path);
     assert!(uri.is_ascii(), "canonical_uri is ASCII: {uri:?}");
     assert!(uri.ends_with('/'), "canonical_uri ends with '/': {uri:?}");
-    assert!(is_encoded(&uri, b"/"), "canonical_uri holds only unreserved, '/' and %XY: {uri:?}");
+    assert!(
+        is_encoded(&uri, b"/"),
+        "canonical_uri holds only unreserved, '/' and %XY: {uri:?}"
+    );
     let mut want_decoded = percent_decode_lossy(&case.path);
     if !want_decoded.ends_with('/') {
         want_decoded.push('/');
     }
-    assert_eq!(percent_decode_lossy(&uri), want_decoded, "canonical_uri decodes to the path decoded once");
+    assert_eq!(
+        percent_decode_lossy(&uri),
+        want_decoded,
+        "canonical_uri decodes to the path decoded once"
+    );
     assert_eq!(canonical_uri(&uri), uri, "canonical_uri is idempotent");
 
     // The query.
     let query = canonical_query(&case.query);
-    assert_eq!(canonical_query(&shuffled(&case.query, case.shuffle)), query, "canonical_query is order-independent");
+    assert_eq!(
+        canonical_query(&shuffled(&case.query, case.shuffle)),
+        query,
+        "canonical_query is order-independent"
+    );
     let mut reversed = case.query.clone();
     reversed.reverse();
-    assert_eq!(canonical_query(&reversed), query, "canonical_query is order-independent (reversed)");
+    assert_eq!(
+        canonical_query(&reversed),
+        query,
+        "canonical_query is order-independent (reversed)"
+    );
     if case.query.is_empty() {
         assert_eq!(query, "");
     } else {
@@ -258,7 +359,10 @@ pub fn canonical_request(data: &[u8]) {
         assert_eq!(pairs.len(), case.query.len(), "one pair per query item: {query:?}");
         for p in pairs {
             let (k, v) = p.split_once('=').expect("each pair has '='");
-            assert!(is_encoded(k, b"") && is_encoded(v, b""), "query pair fully encoded: {p:?}");
+            assert!(
+                is_encoded(k, b"") && is_encoded(v, b""),
+                "query pair fully encoded: {p:?}"
+            );
         }
     }
 
@@ -267,21 +371,63 @@ pub fn canonical_request(data: &[u8]) {
     let names = signed.names();
     assert!(names.windows(2).all(|w| w[0] <= w[1]), "signed names are sorted");
     assert!(names.iter().all(|n| !n.contains('_')), "names with '_' are not signed");
-    let canonical = CanonicalRequest::new(&case.method, &case.path, &case.query, &headers, signed.clone(), &case.body);
+    let canonical = CanonicalRequest::new(
+        &case.method,
+        &case.path,
+        &case.query,
+        &headers,
+        signed.clone(),
+        &case.body,
+    );
     assert_eq!(canonical.method, case.method.to_uppercase());
     assert_eq!(canonical.uri, uri);
     assert_eq!(canonical.query, query);
     assert_eq!(canonical.signed_headers, signed);
     let text = canonical.to_string();
     let expected_prefix = format!("{}\n{}\n{}\n", canonical.method, uri, query);
-    assert!(text.starts_with(&expected_prefix), "canonical request starts with method, URI, query");
-    assert!(text.ends_with(&format!("\n{}\n{}", signed, canonical.payload_hash)), "canonical request ends with names, hash");
-    let has_hash_header = headers.iter().any(|(k, _)| k.to_lowercase() == "x-sdk-content-sha256");
-    if case.body.is_empty() {
-        assert_eq!(canonical.payload_hash, hex::encode(Sha256::digest(b"")), "empty body: the empty hash");
-    } else if !has_hash_header {
-        assert_eq!(canonical.payload_hash, hex::encode(Sha256::digest(&case.body)), "payload hash is SHA-256 of the body");
-    }
+    assert!(
+        text.starts_with(&expected_prefix),
+        "canonical request starts with method, URI, query"
+    );
+    assert!(
+        text.ends_with(&format!("\n{}\n{}", signed, canonical.payload_hash)),
+        "canonical request ends with names, hash"
+    );
+    let (want_block, want_hash) = reference_headers_and_hash(&headers, names, &case.body);
+    assert_eq!(
+        canonical.headers, want_block,
+        "canonical headers as the official signer builds them"
+    );
+    assert_eq!(
+        canonical.payload_hash, want_hash,
+        "payload hash as the official signer picks it"
+    );
+    assert_eq!(
+        text,
+        format!("{}{}\n{}\n{}", expected_prefix, want_block, signed, want_hash),
+        "the canonical request text, line by line"
+    );
+
+    // The string to sign and the signature, recomputed from the texts.
+    let sts = StringToSign::new(&canonical, &case.sdk_date);
+    let want_sts = format!(
+        "SDK-HMAC-SHA256\n{}\n{}",
+        case.sdk_date,
+        hex::encode(Sha256::digest(text.as_bytes()))
+    );
+    assert_eq!(
+        sts.to_string(),
+        want_sts,
+        "string to sign over the canonical request's SHA-256"
+    );
+    let mut mac = Hmac::<Sha256>::new_from_slice(case.sk.as_bytes()).expect("HMAC takes any key");
+    mac.update(want_sts.as_bytes());
+    let want_signature = hex::encode(mac.finalize().into_bytes());
+    assert_eq!(
+        signature(&case.sk, &sts),
+        want_signature,
+        "HMAC-SHA256 of the string to sign"
+    );
 
     // Signing.
     let input = SigningInput {
@@ -293,24 +439,45 @@ pub fn canonical_request(data: &[u8]) {
         sdk_date: &case.sdk_date,
     };
     let auth = sign(&case.ak, &case.sk, &input);
-    assert!(is_lower_hex_64(&auth.signature), "signature is 64 lower-case hex digits");
+    assert!(
+        is_lower_hex_64(&auth.signature),
+        "signature is 64 lower-case hex digits"
+    );
+    assert_eq!(auth.signature, want_signature, "sign() signs that canonical request");
     assert_eq!(auth.access, case.ak);
     assert_eq!(auth.signed_headers, signed);
     assert_eq!(sign(&case.ak, &case.sk, &input), auth, "signing is deterministic");
 
     let header = auth.to_string();
+    // A lone empty name prints as `SignedHeaders=`, which is no names (HTTP names are never
+    // empty; a request whose headers are all unsigned does print that).
     let representable = !case.ak.contains(", ")
         && !signed.to_string().contains(", ")
-        && names.iter().all(|n| !n.contains(';'));
+        && names.iter().all(|n| !n.contains(';'))
+        && names != [String::new()];
     let parsed = Authorization::parse(&header);
     if representable {
-        assert_eq!(parsed.as_ref(), Some(&auth), "Authorization::parse(sign(..).to_string()) round-trips");
+        assert_eq!(
+            parsed.as_ref(),
+            Some(&auth),
+            "Authorization::parse(sign(..).to_string()) round-trips"
+        );
     }
     // What a verifier does: recompute the signature from the header as received.
     if let Some(parsed) = parsed.filter(|_| representable) {
-        let again = CanonicalRequest::new(&case.method, &case.path, &case.query, &headers, parsed.signed_headers, &case.body);
+        let again = CanonicalRequest::new(
+            &case.method,
+            &case.path,
+            &case.query,
+            &headers,
+            parsed.signed_headers,
+            &case.body,
+        );
         let expected = signature(&case.sk, &StringToSign::new(&again, &case.sdk_date));
-        assert_eq!(expected, auth.signature, "the signature verifies against the header it produced");
+        assert_eq!(
+            expected, auth.signature,
+            "the signature verifies against the header it produced"
+        );
     }
 }
 
@@ -319,12 +486,41 @@ pub fn canonical_request(data: &[u8]) {
 
 /// `Authorization::parse` never panics; what it accepts starts with the algorithm, and
 /// printing a parsed value and parsing it again gives the same value (and the same text).
+/// Also, the input split at NUL into three values the format can carry (no ',') and written
+/// in the signer's form is read back as exactly those values.
 pub fn authorization_header(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let Some(auth) = Authorization::parse(&text) else { return };
-    assert!(text.starts_with("SDK-HMAC-SHA256 "), "only the signer's algorithm is accepted: {text:?}");
+
+    let mut parts = text.splitn(3, '\0').map(|p| p.replace(',', ""));
+    let (access, names, sig) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
+    let written = format!("SDK-HMAC-SHA256 Access={access}, SignedHeaders={names}, Signature={sig}");
+    let read = Authorization::parse(&written).expect("the signer's form is accepted");
+    assert_eq!(read.access, access, "Access read back: {written:?}");
+    assert_eq!(
+        read.signed_headers.to_string(),
+        names,
+        "SignedHeaders read back: {written:?}"
+    );
+    assert_eq!(read.signature, sig, "Signature read back: {written:?}");
+    assert_eq!(read.to_string(), written, "the signer's form prints as written");
+
+    let Some(auth) = Authorization::parse(&text) else {
+        return;
+    };
+    assert!(
+        text.starts_with("SDK-HMAC-SHA256 "),
+        "only the signer's algorithm is accepted: {text:?}"
+    );
     let printed = auth.to_string();
     let again = Authorization::parse(&printed);
-    assert_eq!(again.as_ref(), Some(&auth), "parse(x).to_string() parses to the same value: {printed:?}");
+    assert_eq!(
+        again.as_ref(),
+        Some(&auth),
+        "parse(x).to_string() parses to the same value: {printed:?}"
+    );
     assert_eq!(again.map(|a| a.to_string()), Some(printed), "printing is stable");
 }
