@@ -114,7 +114,7 @@ CASES: dict[str, dict] = {
             ("reserved", "=&?/#+:;,@$"),
             ("empty", ""),
             ("~tilde-_.", "*'()!"),
-            ("emoji", "\U0001F600"),
+            ("emoji", "\U0001f600"),
             ("pct", "100%25 %"),
             ("plus+key", "a+b"),
         ],
