@@ -41,6 +41,9 @@ pub enum Error {
     /// No (complete) response within the read timeout or the call deadline.
     #[error("{message}")]
     ReadTimeout { message: String },
+    /// More redirects than allowed, with `allow_redirects` on; each hop was a new request.
+    #[error("{message}")]
+    TooManyRedirects { message: String },
     /// A 3xx/4xx/5xx response.
     #[error("status {status}: {}", .error.error_msg.as_deref().unwrap_or(""))]
     Service { status: u16, error: SdkError },
@@ -76,6 +79,7 @@ impl Error {
                 phase: Phase::AfterSend,
                 ..
             } | Error::ReadTimeout { .. }
+                | Error::TooManyRedirects { .. }
         )
     }
 }

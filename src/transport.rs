@@ -122,7 +122,7 @@ fn build(config: &HttpConfig) -> Result<reqwest::Client, Error> {
         .tcp_nodelay(true)
         .http1_title_case_headers()
         .redirect(if config.allow_redirects {
-            reqwest::redirect::Policy::limited(10)
+            reqwest::redirect::Policy::limited(MAX_REDIRECTS)
         } else {
             reqwest::redirect::Policy::none()
         });
@@ -146,12 +146,22 @@ fn build(config: &HttpConfig) -> Result<reqwest::Client, Error> {
         .map_err(|e| Error::Config(format!("cannot build the HTTP client: {}", chain_text(&e))))
 }
 
+/// With `allow_redirects`, at most this many hops (the requests library's default is 30;
+/// a redirect loop should fail fast).
+const MAX_REDIRECTS: usize = 10;
+
 /// Maps a reqwest failure onto the SDK's classes by walking its cause chain.
 pub fn classify(err: &reqwest::Error, config: &HttpConfig) -> Error {
     let detail = chain_text(err);
     if err.is_builder() {
         // The request could not even be built (e.g. an invalid header): nothing was sent.
         return Error::Sdk(format!("cannot build the request, nothing was sent: {detail}"));
+    }
+    if err.is_redirect() {
+        // The official SDK's RetryOutageException; every hop reached a server.
+        return Error::TooManyRedirects {
+            message: format!("too many redirects (more than {MAX_REDIRECTS}); {OUTCOME_UNKNOWN}: {detail}"),
+        };
     }
     if err.is_timeout() {
         return if err.is_connect() {

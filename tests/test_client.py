@@ -204,6 +204,17 @@ def test_redirect_is_not_followed(recorder):
     assert len(recorder.requests) == 1
 
 
+def test_a_redirect_loop_is_a_retry_outage(recorder):
+    for _ in range(12):
+        recorder.reply(307, b"", {"Location": recorder.endpoint + "/again"})
+    with pytest.raises(exceptions.RetryOutageException) as info:
+        enable(client_for(recorder.endpoint, config=quick(allow_redirects=True)))
+    assert isinstance(info.value, exceptions.RequestTimeoutException)
+    assert info.value.outcome_unknown is True
+    assert "too many redirects" in info.value.error_msg
+    assert len(recorder.requests) == 11  # the first request and 10 hops, then it gives up
+
+
 @pytest.mark.parametrize("payload", ["<html>oops</html>", '{"job_id": "j"}', '{"job_id": 1, "connector_id": "c"}'])
 def test_unreadable_200_raises_instead_of_empty_fields(emu, payload):
     emu.inject_fault("create_connector", body=payload, count=1)

@@ -32,6 +32,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         Error::Connection { message, .. } => simple("ConnectionException", message.clone()),
         Error::ConnectTimeout { message } => simple("RequestTimeoutException", message.clone()),
         Error::ReadTimeout { message } => simple("CallTimeoutException", message.clone()),
+        Error::TooManyRedirects { message } => simple("RetryOutageException", message.clone()),
         Error::Service { status, error } => {
             let sdk_error = class(py, "SdkError")?.call1((
                 error.request_id.as_deref(),
