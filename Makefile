@@ -7,7 +7,7 @@ VPY     := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-rust test-python lint fmt bench clean
+.PHONY: help install run test test-rust test-python lint fmt bench fuzz clean
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ fmt: $(STAMP)-test ## format the Rust and Python code in place (cargo fmt, ruff 
 
 bench: $(VPY) ## benchmarks vs the official SDK and the raw Rust limit (release build; < 5 min): bench/results/latest.md
 	$(VPY) bench/run.py
+
+fuzz: ## fuzz one target for 10 minutes: make fuzz TARGET=error_body (see fuzz/README.md)
+	RUSTC_BOOTSTRAP=1 cargo fuzz run --fuzz-dir fuzz $(TARGET) -- -max_total_time=600 -jobs=1 -workers=1
 
 clean: ## remove build outputs and the virtualenv
 	rm -rf target $(VENV) .pytest_cache .hypothesis
