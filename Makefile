@@ -50,7 +50,7 @@ fmt: $(STAMP)-test ## format the Rust and Python code in place (cargo fmt, ruff 
 	cargo fmt
 	$(VENV)/bin/ruff format python tests examples bench scripts
 
-bench: $(VPY) ## benchmarks vs the official SDK and the raw Rust limit (release build; < 5 min): bench/results/latest.md
+bench: install ## benchmarks vs the official SDK and the raw Rust limit (release build; < 5 min): bench/results/latest.md
 	$(VPY) bench/run.py
 
 fuzz: ## fuzz one target for 10 minutes: make fuzz TARGET=error_body (see fuzz/README.md)

@@ -8,6 +8,9 @@
 //! - `blockon SECS`        one call at a time, each `block_on` on a multi-thread runtime
 //! - `conc N SECS`         N calls in flight on a multi-thread runtime
 //! - `sign SECS`           signing only
+//! - `flood N SECS`        the emulator's own limit: N keep-alive connections on one
+//!   thread, each replaying a request signed once (valid for the gateway's 15 minutes), over
+//!   plain TCP with no HTTP client library in the way
 //!
 //! Each command first warms up (connections, caches) for a fifth of its time, builds its
 //! own runtime and client (pooled connections belong to the runtime that opened them) and
@@ -219,35 +222,38 @@ fn blockon(target: &Target, secs: f64) -> Res<Outcome> {
     Ok(sequential(secs, |n| rt.block_on(call(&http, target, n))))
 }
 
-fn conc(target: Arc<Target>, in_flight: u64, secs: f64) -> Res<Outcome> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let http = rt.block_on(async { http_client() })?;
+/// Counts of one timed run of concurrent workers.
+#[derive(Clone, Default)]
+struct Counters {
+    ok: Arc<AtomicU64>,
+    bad: Arc<AtomicU64>,
+}
+
+impl Counters {
+    fn count(&self, ok: bool) {
+        let counter = if ok { &self.ok } else { &self.bad };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A warm-up run, then a measured run (CPU included) of the workers `spawn` starts on `rt`;
+/// each worker stops at the deadline it is given.
+fn concurrent<F>(rt: &tokio::runtime::Runtime, secs: f64, spawn: F) -> Outcome
+where
+    F: Fn(Instant, &Counters) -> Vec<tokio::task::JoinHandle<()>>,
+{
     let run = |secs: f64| -> Outcome {
-        let ok = Arc::new(AtomicU64::new(0));
-        let bad = Arc::new(AtomicU64::new(0));
+        let counters = Counters::default();
         let start = Instant::now();
-        let end = start + Duration::from_secs_f64(secs);
         rt.block_on(async {
-            let mut tasks = Vec::new();
-            for worker in 0..in_flight {
-                let (http, target, ok, bad) = (http.clone(), target.clone(), ok.clone(), bad.clone());
-                tasks.push(tokio::spawn(async move {
-                    let mut n = worker;
-                    while Instant::now() < end {
-                        let counter = if call(&http, &target, n).await { &ok } else { &bad };
-                        counter.fetch_add(1, Ordering::Relaxed);
-                        n += in_flight;
-                    }
-                }));
-            }
-            for t in tasks {
+            for task in spawn(start + Duration::from_secs_f64(secs), &counters) {
                 // A panicked worker only loses its own count.
-                let _ = t.await;
+                let _ = task.await;
             }
         });
         Outcome {
-            calls: ok.load(Ordering::Relaxed),
-            errors: bad.load(Ordering::Relaxed),
+            calls: counters.ok.load(Ordering::Relaxed),
+            errors: counters.bad.load(Ordering::Relaxed),
             secs: start.elapsed().as_secs_f64(),
             ..Outcome::default()
         }
@@ -255,7 +261,96 @@ fn conc(target: Arc<Target>, in_flight: u64, secs: f64) -> Res<Outcome> {
     let warm = run(secs / 5.0);
     let mut out = with_cpu(|| run(secs));
     out.sent = warm.calls + warm.errors + out.calls + out.errors;
-    Ok(out)
+    out
+}
+
+fn conc(target: Arc<Target>, in_flight: u64, secs: f64) -> Res<Outcome> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let http = rt.block_on(async { http_client() })?;
+    Ok(concurrent(&rt, secs, |end, counters| {
+        (0..in_flight)
+            .map(|worker| {
+                let (http, target, counters) = (http.clone(), target.clone(), counters.clone());
+                tokio::spawn(async move {
+                    let mut n = worker;
+                    while Instant::now() < end {
+                        counters.count(call(&http, &target, n).await);
+                        n += in_flight;
+                    }
+                })
+            })
+            .collect()
+    }))
+}
+
+/// The bytes of call `n` as an HTTP/1.1 request, signed now.
+fn wire_request(target: &Target, n: u64) -> Vec<u8> {
+    let (url, headers) = target.request(n);
+    let path = url.strip_prefix(&target.base).unwrap_or(&url);
+    let mut head = format!("POST {path} HTTP/1.1\r\nContent-Length: {}\r\n", BODY.len());
+    for (k, v) in &headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    [head.as_bytes(), BODY].concat()
+}
+
+/// Reads one response off `stream` into `buf` (which may hold the start of it); true if 200.
+async fn read_response(stream: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> Res<bool> {
+    use tokio::io::AsyncReadExt;
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = std::str::from_utf8(buf.get(..end).ok_or("head")?)?;
+            let length = head
+                .lines()
+                .filter_map(|l| l.split_once(':'))
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                .map_or(Ok(0), |(_, v)| v.trim().parse::<usize>())?;
+            let ok = head.starts_with("HTTP/1.1 200");
+            while buf.len() < end + 4 + length {
+                if stream.read_buf(buf).await? == 0 {
+                    return Err("connection closed mid-body".into());
+                }
+            }
+            buf.drain(..end + 4 + length);
+            return Ok(ok);
+        }
+        if stream.read_buf(buf).await? == 0 {
+            return Err("connection closed".into());
+        }
+    }
+}
+
+/// One connection replaying `request` until `end`.
+async fn flood_connection(addr: String, request: Vec<u8>, end: Instant, counters: Counters) {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = match tokio::net::TcpStream::connect(&addr).await {
+        Ok(s) => s,
+        Err(e) => return report_first_error(&format!("connect: {e}")),
+    };
+    let _ = stream.set_nodelay(true);
+    let mut buf = Vec::with_capacity(4096);
+    while Instant::now() < end {
+        let answer = match stream.write_all(&request).await {
+            Ok(()) => read_response(&mut stream, &mut buf).await,
+            Err(e) => Err(e.into()),
+        };
+        match answer {
+            Ok(ok) => counters.count(ok),
+            Err(e) => return report_first_error(&format!("flood: {e}")),
+        }
+    }
+}
+
+fn flood(target: &Target, connections: u64, secs: f64) -> Res<Outcome> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let requests: Vec<Vec<u8>> = (0..connections).map(|n| wire_request(target, n)).collect();
+    Ok(concurrent(&rt, secs, |end, counters| {
+        requests
+            .iter()
+            .map(|r| tokio::spawn(flood_connection(target.host.clone(), r.clone(), end, counters.clone())))
+            .collect()
+    }))
 }
 
 fn sign(target: &Target, secs: f64) -> Outcome {
@@ -283,6 +378,7 @@ fn run_command(target: &Arc<Target>, line: &str) -> Res<String> {
         Some("blockon") => blockon(target, num(1)?)?,
         Some("conc") => conc(target.clone(), num(1)? as u64, num(2)?)?,
         Some("sign") => sign(target, num(1)?),
+        Some("flood") => flood(target, num(1)? as u64, num(2)?)?,
         _ => return Err(format!("unknown command {line:?}").into()),
     };
     Ok(outcome.json())

@@ -253,12 +253,12 @@ def test_lone_surrogates_in_validated_text_are_validation_errors(recorder, where
 @pytest.mark.parametrize(
     "where", ["ak", "sk", "project_id", "security_token", "header name", "header value", "endpoint"]
 )
-def test_lone_surrogates_elsewhere_are_value_errors_and_nothing_is_sent(recorder, where):
-    """Credentials, added headers and endpoints are converted as the call starts; a str that
-    is not valid Unicode fails that conversion with UnicodeEncodeError (a ValueError)."""
+def test_lone_surrogates_elsewhere_are_validation_errors_and_nothing_is_sent(recorder, where):
+    """Credentials, added headers and endpoints are converted strictly as the client is built
+    or the call starts: the field is named, the value (maybe a secret) is not."""
     bad = "x\ud800y"
     credentials = BasicCredentials(AK, SK, PROJECT)
-    with pytest.raises(ValueError):
+    with pytest.raises(exceptions.ValidationException) as info:
         if where in ("ak", "sk", "project_id", "security_token"):
             setattr(credentials, where, bad)
             client_for(recorder.endpoint, credentials)
@@ -267,7 +267,40 @@ def test_lone_surrogates_elsewhere_are_value_errors_and_nothing_is_sent(recorder
         else:
             name, value = (bad, "v") if where == "header name" else ("X-A", bad)
             enable(client_for(recorder.endpoint), headers=[(name, value)])
+    assert info.value.field == where
+    assert "not valid Unicode" in info.value.rule
+    assert bad not in str(info.value)
     assert recorder.requests == []
+
+
+@pytest.mark.parametrize(
+    "credentials, headers, words",
+    [
+        (BasicCredentials(5, SK, PROJECT), None, "ak must be a str, not int"),
+        (BasicCredentials(AK, b"sk", PROJECT), None, "sk must be a str, not bytes"),
+        (BasicCredentials(AK, SK, 7.5), None, "project_id must be a str, not float"),
+        (None, "X-A: v", "headers must be (name, value) pairs of str; got a str"),
+        (None, [("X-A",)], "headers must be (name, value) pairs of str; got a tuple"),
+        (None, [(b"X-A", "v")], "headers must be (name, value) pairs of str; got a bytes"),
+        (None, 5, "headers must be (name, value) pairs of str; got a int"),
+    ],
+)
+def test_wrong_types_name_the_argument(recorder, credentials, headers, words):
+    with pytest.raises(TypeError, match=re.escape(words)):
+        enable(client_for(recorder.endpoint, credentials), headers=headers)
+    assert recorder.requests == []
+
+
+def test_headers_may_be_any_iterable_of_pairs(dmskafka_emulator):
+    emu = dmskafka_emulator
+    client = (
+        KafkaClient.new_builder()
+        .with_credentials(BasicCredentials(emu.ak, emu.sk, emu.project_id))
+        .with_endpoints([emu.endpoint])
+        .build()
+    )
+    enable(client, emu.add_instance(), headers={"X-A": "1", "X-B": "2"}.items())
+    assert {"x-a": "1", "x-b": "2"}.items() <= emu.requests()[-1]["headers"].items()
 
 
 @pytest.mark.parametrize("name", ["X A", "X:A", "", "X\u00e9"])

@@ -1,12 +1,16 @@
-//! The HTTP server: its own small runtime on background threads, the accept loop, and
-//! the per-request pipeline (read -> fault -> route -> authenticate -> handle -> log).
+//! The HTTP server: an acceptor thread and worker threads, each with its own
+//! current-thread runtime; the per-request pipeline (read -> fault -> route ->
+//! authenticate -> handle -> log).
 //!
-//! The emulator never shares the client's runtime, so an in-process client and emulator
-//! do not compete for the same workers. No lock is held across an await.
+//! Thread per core: a connection lives on one worker, so a request never wakes another
+//! thread (a multi-thread runtime spent a futex wake-up every few requests on that). The
+//! emulator never shares the client's runtime, so an in-process client and emulator do not
+//! compete for the same workers. No lock is held across an await.
 
 use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -17,7 +21,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 use super::auth::{self, parse_query, Received};
 use super::body::EmuBody;
@@ -31,21 +35,21 @@ use super::{EmulatorError, Shared};
 /// Larger request bodies get 413.
 const MAX_BODY: usize = 1024 * 1024;
 
-/// The running server: a stop signal and the thread that owns the runtime.
+/// The running server: a stop signal and its threads.
 pub struct Running {
     stop: Option<oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    threads: Vec<JoinHandle<()>>,
 }
 
 impl Running {
-    /// Stops accepting, drops every connection and joins the server thread. Idempotent.
+    /// Stops accepting, drops every connection and joins the server threads. Idempotent.
     pub fn stop(&mut self) {
         if let Some(tx) = self.stop.take() {
-            // The loop may already be gone; either way it stops.
+            // The acceptor may already be gone; either way it stops.
             let _ = tx.send(());
         }
-        if let Some(thread) = self.thread.take() {
-            // A panic in the server thread has nothing left to clean up.
+        for thread in self.threads.drain(..) {
+            // A panic in a server thread has nothing left to clean up.
             let _ = thread.join();
         }
     }
@@ -61,44 +65,86 @@ pub fn bind(addr: SocketAddr) -> Result<std::net::TcpListener, EmulatorError> {
     Ok(listener)
 }
 
+fn start_error(what: &str, e: std::io::Error) -> EmulatorError {
+    EmulatorError::Start(format!("{what}: {e}"))
+}
+
+fn current_thread_runtime() -> Result<tokio::runtime::Runtime, EmulatorError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| start_error("cannot start the emulator runtime", e))
+}
+
+/// A thread running `task` to completion on `rt`; dropping the runtime then drops the
+/// connection tasks (some asleep in latency faults).
+fn run_on(
+    rt: tokio::runtime::Runtime,
+    name: &str,
+    task: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<JoinHandle<()>, EmulatorError> {
+    std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || rt.block_on(task))
+        .map_err(|e| start_error("cannot start an emulator thread", e))
+}
+
 pub fn spawn(
     std_listener: std::net::TcpListener,
     shared: Arc<Shared>,
     workers: usize,
 ) -> Result<Running, EmulatorError> {
-    let start = |what: &str, e: std::io::Error| EmulatorError::Start(format!("{what}: {e}"));
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(workers.max(1))
-        .thread_name("dmskafka-emulator-io")
-        .enable_all()
-        .build()
-        .map_err(|e| start("cannot start the emulator runtime", e))?;
+    let acceptor = current_thread_runtime()?;
     let listener = {
-        let _context = rt.enter();
-        TcpListener::from_std(std_listener).map_err(|e| start("cannot register the socket", e))?
+        let _context = acceptor.enter();
+        TcpListener::from_std(std_listener).map_err(|e| start_error("cannot register the socket", e))?
     };
-    let (tx, rx) = oneshot::channel();
-    let thread = std::thread::Builder::new()
-        .name("dmskafka-emulator".to_owned())
-        .spawn(move || {
-            rt.block_on(accept_loop(listener, shared, rx));
-            // Connection tasks (some asleep in latency faults) are dropped, not awaited.
-            rt.shutdown_timeout(Duration::from_secs(1));
-        })
-        .map_err(|e| start("cannot start the emulator thread", e))?;
+    let (stop_tx, stop_rx) = oneshot::channel();
+    let mut threads = Vec::new();
+    let mut queues = Vec::new();
+    for _ in 0..workers.max(1) {
+        // On failure the workers already started end with this frame: it owns their queues.
+        let (tx, rx) = mpsc::unbounded_channel();
+        threads.push(run_on(
+            current_thread_runtime()?,
+            "dmskafka-emulator-io",
+            worker(rx, shared.clone()),
+        )?);
+        queues.push(tx);
+    }
+    threads.push(run_on(
+        acceptor,
+        "dmskafka-emulator",
+        accept_loop(listener, queues, stop_rx),
+    )?);
     Ok(Running {
-        stop: Some(tx),
-        thread: Some(thread),
+        stop: Some(stop_tx),
+        threads,
     })
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: oneshot::Receiver<()>) {
-    loop {
+/// Serves the connections handed to this worker until the acceptor stops.
+async fn worker(mut queue: mpsc::UnboundedReceiver<std::net::TcpStream>, shared: Arc<Shared>) {
+    while let Some(stream) = queue.recv().await {
+        if let Ok(stream) = TcpStream::from_std(stream) {
+            tokio::spawn(serve(stream, shared.clone()));
+        }
+    }
+}
+
+/// Accepts connections and deals them to the workers in turn.
+async fn accept_loop(
+    listener: TcpListener,
+    queues: Vec<mpsc::UnboundedSender<std::net::TcpStream>>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    for queue in queues.iter().cycle() {
         tokio::select! {
             _ = &mut stop => return,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    tokio::spawn(serve(stream, shared.clone()));
+            accepted = listener.accept() => match accepted.and_then(|(s, _)| s.into_std()) {
+                Ok(stream) => {
+                    // A worker only goes away with the runtime; nothing to do if it did.
+                    let _ = queue.send(stream);
                 }
                 // Out of descriptors and the like: back off rather than spin.
                 Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,

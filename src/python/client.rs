@@ -5,7 +5,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Once};
 
-use futures_util::FutureExt;
+use futures::FutureExt;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use pyo3::IntoPyObjectExt;
@@ -131,8 +131,7 @@ where
     })
 }
 
-fn call_options(headers: Option<Vec<(String, String)>>, trace: bool) -> Result<CallOptions, Error> {
-    let headers = headers.unwrap_or_default();
+fn call_options(headers: Vec<(String, String)>, trace: bool) -> Result<CallOptions, Error> {
     for (k, v) in &headers {
         validate::header_value("header name", k)?;
         validate::header_value("header value", v)?;
@@ -149,10 +148,11 @@ pub struct CoreClient {
 fn create_inputs(
     instance_id: &Bound<'_, PyAny>,
     body: Option<&Bound<'_, PyAny>>,
-    headers: Option<Vec<(String, String)>>,
+    headers: Option<&Bound<'_, PyAny>>,
     trace: bool,
 ) -> PyResult<(String, crate::model::CreateConnectorReq, CallOptions)> {
     let raw_body = convert::body(body)?;
+    let headers = convert::header_pairs(headers)?;
     let checked = (|| {
         let id = validate::id_input("instance_id", &convert::text(instance_id))?;
         let body = validate::create_connector_body(raw_body.as_ref())?;
@@ -197,9 +197,10 @@ impl CoreClient {
         name: &str,
         instance_id: &Bound<'_, PyAny>,
         task_id: Option<&Bound<'_, PyAny>>,
-        headers: Option<Vec<(String, String)>>,
+        headers: Option<&Bound<'_, PyAny>>,
         trace: bool,
     ) -> PyResult<(Lifecycle, String, CallOptions)> {
+        let headers = convert::header_pairs(headers)?;
         let checked = (|| {
             let id = validate::id_input("instance_id", &convert::text(instance_id))?;
             let op = match (name, task_id) {
@@ -219,18 +220,18 @@ impl CoreClient {
     #[new]
     #[pyo3(signature = (ak, sk, project_id, security_token, endpoints, http_config, product))]
     fn new(
-        ak: String,
-        sk: String,
-        project_id: Option<String>,
-        security_token: Option<String>,
-        endpoints: Vec<String>,
+        ak: &Bound<'_, PyAny>,
+        sk: &Bound<'_, PyAny>,
+        project_id: Option<&Bound<'_, PyAny>>,
+        security_token: Option<&Bound<'_, PyAny>>,
+        endpoints: &Bound<'_, PyAny>,
         http_config: &Bound<'_, PyAny>,
         product: &str,
     ) -> PyResult<Self> {
         let config = convert::http_config(http_config)?;
-        let mut creds = Credentials::new(ak, sk);
-        creds.project_id = project_id;
-        creds.security_token = security_token.map(Secret::new);
+        let endpoints = convert::str_list(endpoints, "endpoint")?;
+        let mut creds = credentials_from(ak, sk, security_token)?;
+        creds.project_id = convert::opt_strict_str(project_id, "project_id")?;
         let client = Client::new(creds, &endpoints, config, product).map_err(errors::to_py)?;
         Ok(CoreClient {
             inner: Arc::new(client),
@@ -243,7 +244,7 @@ impl CoreClient {
         py: Python<'_>,
         instance_id: &Bound<'_, PyAny>,
         body: Option<&Bound<'_, PyAny>>,
-        headers: Option<Vec<(String, String)>>,
+        headers: Option<&Bound<'_, PyAny>>,
         trace: bool,
     ) -> PyResult<CoreResponse> {
         let (id, body, opts) = create_inputs(instance_id, body, headers, trace)?;
@@ -256,7 +257,7 @@ impl CoreClient {
         py: Python<'py>,
         instance_id: &Bound<'py, PyAny>,
         body: Option<&Bound<'py, PyAny>>,
-        headers: Option<Vec<(String, String)>>,
+        headers: Option<&Bound<'_, PyAny>>,
         trace: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (id, body, opts) = create_inputs(instance_id, body, headers, trace)?;
@@ -271,7 +272,7 @@ impl CoreClient {
         name: &str,
         instance_id: &Bound<'_, PyAny>,
         task_id: Option<&Bound<'_, PyAny>>,
-        headers: Option<Vec<(String, String)>>,
+        headers: Option<&Bound<'_, PyAny>>,
         trace: bool,
     ) -> PyResult<CoreResponse> {
         let (op, id, opts) = self.lifecycle_inputs(name, instance_id, task_id, headers, trace)?;
@@ -285,7 +286,7 @@ impl CoreClient {
         name: &str,
         instance_id: &Bound<'py, PyAny>,
         task_id: Option<&Bound<'py, PyAny>>,
-        headers: Option<Vec<(String, String)>>,
+        headers: Option<&Bound<'_, PyAny>>,
         trace: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (op, id, opts) = self.lifecycle_inputs(name, instance_id, task_id, headers, trace)?;
@@ -295,6 +296,17 @@ impl CoreClient {
     fn __repr__(&self) -> String {
         format!("{:?}", self.inner)
     }
+}
+
+/// AK/SK credentials from Python values, converted strictly (see [`convert::strict_str`]).
+fn credentials_from(
+    ak: &Bound<'_, PyAny>,
+    sk: &Bound<'_, PyAny>,
+    security_token: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Credentials> {
+    let mut creds = Credentials::new(convert::strict_str(ak, "ak")?, convert::strict_str(sk, "sk")?);
+    creds.security_token = convert::opt_strict_str(security_token, "security_token")?.map(Secret::new);
+    Ok(creds)
 }
 
 fn env_var(name: &str) -> Option<String> {
@@ -335,17 +347,18 @@ fn default_credentials() -> PyResult<FoundCredentials> {
 #[allow(clippy::too_many_arguments)]
 fn discover_project_id(
     py: Python<'_>,
-    ak: String,
-    sk: String,
-    security_token: Option<String>,
-    iam_endpoint: Option<String>,
-    region_id: String,
+    ak: &Bound<'_, PyAny>,
+    sk: &Bound<'_, PyAny>,
+    security_token: Option<&Bound<'_, PyAny>>,
+    iam_endpoint: Option<&Bound<'_, PyAny>>,
+    region_id: &Bound<'_, PyAny>,
     http_config: &Bound<'_, PyAny>,
     product: String,
 ) -> PyResult<String> {
     let config = convert::http_config(http_config)?;
-    let mut creds = Credentials::new(ak, sk);
-    creds.security_token = security_token.map(Secret::new);
+    let creds = credentials_from(ak, sk, security_token)?;
+    let iam_endpoint = convert::opt_strict_str(iam_endpoint, "iam_endpoint")?;
+    let region_id = convert::strict_str(region_id, "region_id")?;
     let iam = iam_endpoint.unwrap_or_else(|| region::iam_endpoint(&region_id, &env_var));
     block_on(py, async move {
         Client::discover_project_id(&creds, &iam, &region_id, &config, &product).await

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyInt, PyString};
+use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
 
 use super::errors;
 use crate::config::HttpConfig;
@@ -84,19 +84,73 @@ fn opt_string(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Option<String>> {
     }
 }
 
+fn not_unicode(field: &'static str) -> PyErr {
+    errors::to_py(Error::validation(field, format!("must be text; got a {NOT_UNICODE}")))
+}
+
+/// A str argument, strictly: another type is a TypeError naming `field`, a lone surrogate a
+/// ValidationException naming it (never a UnicodeEncodeError from deep inside a call).
+pub fn strict_str(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<String> {
+    match obj.cast::<PyString>() {
+        Ok(s) => s.to_cow().map(|t| t.into_owned()).map_err(|_| not_unicode(field)),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{field} must be a str, not {}",
+            type_name(obj)
+        ))),
+    }
+}
+
+/// [`strict_str`] where `None` means unset.
+pub fn opt_strict_str(obj: Option<&Bound<'_, PyAny>>, field: &'static str) -> PyResult<Option<String>> {
+    obj.filter(|o| !o.is_none()).map(|o| strict_str(o, field)).transpose()
+}
+
+/// A list or tuple of str (a lone str would otherwise be read as its characters).
+pub fn str_list(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<Vec<String>> {
+    if !obj.is_instance_of::<PyList>() && !obj.is_instance_of::<PyTuple>() {
+        let kind = type_name(obj);
+        return Err(PyTypeError::new_err(format!(
+            "{field} must be a list of str, not {kind}"
+        )));
+    }
+    obj.try_iter()?.map(|item| strict_str(&item?, field)).collect()
+}
+
+/// Added request headers: `None` or an iterable of `(name, value)` pairs of str.
+pub fn header_pairs(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(Vec::new());
+    };
+    let not_pairs =
+        |kind: String| PyTypeError::new_err(format!("headers must be (name, value) pairs of str; got a {kind}"));
+    if obj.is_instance_of::<PyString>() {
+        return Err(not_pairs("str".to_owned()));
+    }
+    let mut pairs = Vec::new();
+    for item in obj.try_iter().map_err(|_| not_pairs(type_name(obj)))? {
+        let item = item?;
+        let (name, value) = item
+            .extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>()
+            .map_err(|_| not_pairs(type_name(&item)))?;
+        let pair_text = |v: &Bound<'_, PyAny>, field| match strict_str(v, field) {
+            Err(e) if e.is_instance_of::<PyTypeError>(obj.py()) => Err(not_pairs(type_name(v))),
+            other => other,
+        };
+        pairs.push((pair_text(&name, "header name")?, pair_text(&value, "header value")?));
+    }
+    Ok(pairs)
+}
+
 /// A text setting sent in a header: strict, so a lone surrogate is refused, not replaced.
 fn opt_header_text(obj: &Bound<'_, PyAny>, name: &'static str) -> PyResult<Option<String>> {
     let v = obj.getattr(name)?;
     if v.is_none() {
         return Ok(None);
     }
-    match v.str()?.to_cow() {
-        Ok(t) => Ok(Some(t.into_owned())),
-        Err(_) => Err(errors::to_py(Error::validation(
-            name,
-            format!("must be text; got a {NOT_UNICODE}"),
-        ))),
-    }
+    v.str()?
+        .to_cow()
+        .map(|t| Some(t.into_owned()))
+        .map_err(|_| not_unicode(name))
 }
 
 /// A non-negative integer setting, `None` when unset; out of range is a ValueError naming it
