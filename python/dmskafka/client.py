@@ -166,9 +166,9 @@ def _instance_id(request):
 
 
 def _connector_response(core_response):
-    resp = CreateConnectorResponse(job_id=core_response.job_id, connector_id=core_response.connector_id)
-    resp.status_code = core_response.status_code
-    resp.raw_content = core_response.raw_content
+    resp = CreateConnectorResponse(core_response.job_id, core_response.connector_id)
+    # Fresh, so the set-once setters would always store: store directly (once per call).
+    resp.__dict__.update(_status_code=core_response.status_code, _raw_content=core_response.raw_content)
     return resp
 
 

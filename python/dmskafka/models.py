@@ -35,22 +35,19 @@ def _field(name, type_name):
 
 def _make_init(cls):
     # Compiled like dataclasses do, so the signature (positional order, names, TypeError on an
-    # unknown keyword) is exactly the official one; the body stays one call to keep import fast.
-    source = "def __init__(self%s):\n    _base_init(self)\n    _set_fields(self, locals())\n" % "".join(
-        ", %s=None" % name for name in cls.openapi_types
+    # unknown keyword) is exactly the official one; each field is one store into __dict__
+    # (models are built on every call: this is the fast way).
+    names = list(cls.openapi_types)
+    source = "def __init__(self%s):\n    _base_init(self)\n    d = self.__dict__\n%s" % (
+        "".join(", %s=None" % name for name in names),
+        "".join("    d['_%s'] = %s\n" % (name, name) for name in names) or "    pass\n",
     )
     namespace = {}
-    exec(source, {"_base_init": super(cls, cls).__init__, "_set_fields": _set_fields}, namespace)
+    exec(source, {"_base_init": super(cls, cls).__init__}, namespace)
     init = namespace["__init__"]
     init.__qualname__ = cls.__qualname__ + ".__init__"
     init.__module__ = cls.__module__
     return init
-
-
-def _set_fields(self, values):
-    for name, value in values.items():
-        if name != "self":
-            self.__dict__["_" + name] = value
 
 
 class _Model:

@@ -18,9 +18,3 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     testhooks::register(m)?;
     Ok(())
 }
-
-/// Rust allocations in the extension (not Python's objects) use mimalloc: the emulator and
-/// the client allocate small buffers per request, where glibc malloc cost about 14% of the
-/// emulator's CPU (perf, bench/README.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
