@@ -34,7 +34,7 @@ def build_release():
     `make bench` runs `make install` first, whose pip build is a release build: it is used as
     it is. Only a debug build (`maturin develop` without --release) is rebuilt. The raw-limit
     example is built with the `emulator` feature, what `python` adds besides pyo3, so cargo
-    reuses the dependencies the module's build compiled (see Cargo.toml's dev-dependencies)."""
+    reuses the dependencies the module's build compiled (bench/README.md, "Running it")."""
     if not VPY.exists():
         _run([sys.executable, "-m", "venv", VENV])
     if installed_build() != "release":
