@@ -132,9 +132,12 @@ pub fn header_pairs(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, Str
         let (name, value) = item
             .extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>()
             .map_err(|_| not_pairs(type_name(&item)))?;
-        let pair_text = |v: &Bound<'_, PyAny>, field| match strict_str(v, field) {
-            Err(e) if e.is_instance_of::<PyTypeError>(obj.py()) => Err(not_pairs(type_name(v))),
-            other => other,
+        let pair_text = |v: &Bound<'_, PyAny>, field| {
+            if v.is_instance_of::<PyString>() {
+                strict_str(v, field)
+            } else {
+                Err(not_pairs(type_name(v)))
+            }
         };
         pairs.push((pair_text(&name, "header name")?, pair_text(&value, "header value")?));
     }
