@@ -12,7 +12,8 @@ STAMP   := $(VENV)/.installed
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-SOURCES := pyproject.toml Cargo.toml Cargo.lock $(shell find src python -type f 2>/dev/null)
+# Bytecode and the built module live under python/ too; they are outputs, not sources.
+SOURCES := pyproject.toml Cargo.toml Cargo.lock $(shell find src python -type f -not -path '*/__pycache__/*' -not -name '*.so' 2>/dev/null)
 
 $(VPY):
 	$(PY) -m venv $(VENV)
