@@ -49,9 +49,11 @@ def installed_build():
     found = subprocess.run(
         [VPY, "-c", "import dmskafka._core as c; print(c.__file__)"], capture_output=True, text=True
     ).stdout.strip()
-    if not found:
-        return None
-    return "debug" if has_debug_info(found) else "release"
+    return build_of(found) if found else None
+
+
+def build_of(so_path):
+    return "debug" if has_debug_info(so_path) else "release"
 
 
 def official_venv():
@@ -83,7 +85,7 @@ def versions():
     ).stdout.split()
     return {
         "dmskafka": native[1],
-        "dmskafka_build": installed_build(),
+        "dmskafka_build": build_of(native[0]),
         "native_module": os.path.relpath(native[0], ROOT),
         "huaweicloudsdkcore": official[0],
         "huaweicloudsdkkafka": official[1],

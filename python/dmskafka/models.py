@@ -40,7 +40,7 @@ def _make_init(cls):
     names = list(cls.openapi_types)
     source = "def __init__(self%s):\n    _base_init(self)\n    d = self.__dict__\n%s" % (
         "".join(", %s=None" % name for name in names),
-        "".join("    d['_%s'] = %s\n" % (name, name) for name in names) or "    pass\n",
+        "".join("    d['_%s'] = %s\n" % (name, name) for name in names),
     )
     namespace = {}
     exec(source, {"_base_init": super(cls, cls).__init__}, namespace)
