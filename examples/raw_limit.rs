@@ -73,6 +73,9 @@ fn sign_with(ak: &str, sk: &str, path: &str, headers: &[(String, String)], date:
 }
 
 fn http_client() -> Res<reqwest::Client> {
+    // reqwest has no TLS provider of its own here (the SDK configures rustls itself): install
+    // one, as any plain-HTTP user of this reqwest build must.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     // The same settings as the SDK's transport, where they matter for speed.
     Ok(reqwest::Client::builder()
         .tcp_nodelay(true)

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::config::HttpConfig;
 use crate::error::{Error, Phase, OUTCOME_UNKNOWN};
-use crate::runtime;
+use crate::{runtime, tls};
 
 /// A failed name lookup: a type of our own, so it is found in the cause chain by type.
 #[derive(Debug, thiserror::Error)]
@@ -113,7 +113,7 @@ impl Http {
 /// One pooled HTTP client.
 fn build(config: &HttpConfig) -> Result<reqwest::Client, Error> {
     let mut b = reqwest::Client::builder()
-        .use_rustls_tls()
+        .tls_backend_preconfigured(tls::client_config(config)?)
         .dns_resolver(std::sync::Arc::new(Resolver))
         .connect_timeout(config.connect_timeout)
         .read_timeout(read_timer(config))
@@ -126,17 +126,6 @@ fn build(config: &HttpConfig) -> Result<reqwest::Client, Error> {
         } else {
             reqwest::redirect::Policy::none()
         });
-    if config.ignore_ssl_verification {
-        b = b.danger_accept_invalid_certs(true);
-    } else if let Some(path) = &config.ssl_ca_cert {
-        let pem = std::fs::read(path)
-            .map_err(|e| Error::Config(format!("cannot read ssl_ca_cert '{}': {e}", path.display())))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| Error::Config(format!("ssl_ca_cert '{}' is not a PEM bundle: {e}", path.display())))?;
-        for cert in certs {
-            b = b.add_root_certificate(cert);
-        }
-    }
     if let Some(proxy) = &config.proxy {
         // The official SDK proxies https URLs only; the URL's text may hold a password.
         let p = reqwest::Proxy::https(proxy).map_err(|_| Error::Config("invalid proxy settings".to_owned()))?;

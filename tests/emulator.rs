@@ -122,7 +122,7 @@ async fn send(
     } else {
         format!("{}{path}?{q}", emu.endpoint())
     };
-    let mut req = reqwest::Client::new().request(reqwest::Method::from_bytes(method.as_bytes())?, url);
+    let mut req = plain_http().request(reqwest::Method::from_bytes(method.as_bytes())?, url);
     for (k, v) in headers {
         req = req.header(k.as_str(), v.as_str());
     }
@@ -1034,7 +1034,7 @@ async fn many_concurrent_signed_requests_are_all_served() -> R {
     for _ in 0..8 {
         let (emu, s, path) = (emu.clone(), s.clone(), instance_path(&emu, &id));
         workers.push(tokio::spawn(async move {
-            let client = reqwest::Client::new();
+            let client = plain_http();
             let mut ok = 0usize;
             for _ in 0..250 {
                 let headers = sign(&emu, &s, "GET", &path, &[], b"");
@@ -1059,4 +1059,11 @@ async fn many_concurrent_signed_requests_are_all_served() -> R {
         started.elapsed()
     );
     Ok(())
+}
+
+/// A plain-HTTP reqwest client. reqwest is built without a TLS provider of its own (the SDK
+/// configures rustls itself), so one is installed for the process first.
+fn plain_http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use serde::Serialize;
 
 use super::routes::ROUTE_NAMES;
@@ -121,7 +121,7 @@ impl FaultSet {
         }
         let rng = match spec.seed {
             Some(seed) => SmallRng::seed_from_u64(seed),
-            None => SmallRng::from_entropy(),
+            None => rand::make_rng(),
         };
         let rule = Rule {
             action: Applied {
@@ -162,7 +162,7 @@ impl FaultSet {
                 continue;
             }
             if let Some(p) = rule.probability {
-                if rule.rng.gen::<f64>() >= p {
+                if rule.rng.random::<f64>() >= p {
                     continue;
                 }
             }

@@ -4,13 +4,13 @@
 //! thread-local generator is seeded from the OS once and reseeds itself, so ids stay
 //! unpredictable at a fraction of the cost.
 
-use rand::RngCore;
+use rand::Rng;
 use uuid::Uuid;
 
 /// A random (v4) UUID.
 pub fn new_v4() -> Uuid {
     let mut bytes = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut bytes);
+    rand::rng().fill_bytes(&mut bytes);
     uuid::Builder::from_random_bytes(bytes).into_uuid()
 }
 

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
 
 use super::errors;
-use crate::config::HttpConfig;
+use crate::config::{ClientCert, HttpConfig};
 use crate::error::Error;
 use crate::validate::{NodeCntInput, RawCreateConnectorReq, TextInput};
 
@@ -198,6 +198,11 @@ pub fn http_config(cfg: &Bound<'_, PyAny>) -> PyResult<HttpConfig> {
         read_timeout: seconds(read),
         ignore_ssl_verification: cfg.getattr("ignore_ssl_verification")?.is_truthy()?,
         ssl_ca_cert: opt_string(cfg, "ssl_ca_cert")?.map(PathBuf::from),
+        client_cert: ClientCert::from_options(
+            opt_string(cfg, "cert_file")?.map(PathBuf::from),
+            opt_string(cfg, "key_file")?.map(PathBuf::from),
+        )
+        .map_err(errors::to_py)?,
         proxy,
         retry_times: count(cfg, "retry_times", u32::MAX.into())?.map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
         pool_maxsize: count(cfg, "pool_maxsize", u32::MAX.into())?

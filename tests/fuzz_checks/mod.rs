@@ -21,7 +21,7 @@ use dmskafka::signer::{
     StringToSign,
 };
 use dmskafka::{CreateConnectorResponse, RawResponse};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
