@@ -15,13 +15,16 @@ use crate::transport;
 use crate::validate;
 
 /// A response as received: status, request id and the raw body; with `CallOptions::trace`,
-/// also the request line and headers as sent (the security token masked).
+/// also the request line and headers as sent (the security token masked) and the response
+/// headers.
 #[derive(Debug, Clone)]
 pub struct RawResponse {
     pub status: u16,
     pub request_id: Option<String>,
     pub body: Vec<u8>,
     pub trace: Option<Trace>,
+    /// Filled only with `CallOptions::trace`.
+    pub headers: Vec<(String, String)>,
 }
 
 /// What was sent, for debug logs and HTTP handlers. Never holds a secret.
@@ -51,6 +54,37 @@ impl RawResponse {
                 String::from_utf8_lossy(self.body.get(..200).unwrap_or(&self.body))
             ),
         }
+    }
+
+    /// A 2xx as is; any other status becomes `Error::Service`, read by the official rules,
+    /// carrying the response itself for logs and HTTP handlers.
+    fn into_success(self) -> Result<Self, Error> {
+        let error = match self.status {
+            200..=299 => return Ok(self),
+            300..=399 => SdkError {
+                request_id: self.request_id.clone(),
+                error_code: Some(self.status.to_string()),
+                error_msg: Some(format!(
+                    "redirect to {} not followed (HttpConfig.allow_redirects is False)",
+                    self.header("Location").unwrap_or("an unknown location")
+                )),
+                encoded_auth_msg: None,
+            },
+            _ => parse_error_body(self.status, self.request_id.clone(), &self.body),
+        };
+        Err(Error::Service {
+            status: self.status,
+            error,
+            response: Some(Box::new(self)),
+        })
+    }
+
+    /// A response header kept with the trace (any case).
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Checks that the body is a JSON object; lifecycle calls hand it to Python as is.
@@ -287,7 +321,7 @@ impl Client {
             })
             .await
             .map_err(|e| match e {
-                Error::Service { status, error } => fail(format!(
+                Error::Service { status, error, .. } => fail(format!(
                     "IAM answered {status} {}: {}",
                     error.error_code.unwrap_or_default(),
                     error.error_msg.unwrap_or_default()
@@ -460,13 +494,14 @@ impl Client {
         }
         // A bound on the whole call, so a response trickled byte by byte cannot hang it.
         let deadline = self.config.connect_timeout + self.config.read_timeout;
-        match tokio::time::timeout(deadline, self.receive(req)).await {
-            Ok(result) => result.map(|raw| RawResponse { trace, ..raw }),
+        match tokio::time::timeout(deadline, self.receive(req, call.opts.trace)).await {
+            Ok(result) => result.and_then(|raw| RawResponse { trace, ..raw }.into_success()),
             Err(_) => Err(transport::read_timeout(&self.config)),
         }
     }
 
-    async fn receive(&self, req: reqwest::RequestBuilder) -> Result<RawResponse, Error> {
+    /// The response of any status, its body read within the cap.
+    async fn receive(&self, req: reqwest::RequestBuilder, keep_headers: bool) -> Result<RawResponse, Error> {
         let mut resp = req.send().await.map_err(|e| transport::classify(&e, &self.config))?;
         let status = resp.status().as_u16();
         let request_id = resp
@@ -474,11 +509,18 @@ impl Client {
             .get("X-Request-Id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let location = resp
+        // Location too, for the message of a redirect not followed.
+        let headers = resp
             .headers()
-            .get("Location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+            .iter()
+            .filter(|(k, _)| keep_headers || (300..400).contains(&status) && k.as_str() == "location")
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
         let cap = self.config.max_response_bytes;
         if resp.content_length().is_some_and(|len| len > cap as u64) {
             return Err(too_large(cap, status, request_id));
@@ -490,30 +532,13 @@ impl Client {
             }
             body.extend_from_slice(&chunk);
         }
-        match status {
-            200..=299 => Ok(RawResponse {
-                status,
-                request_id,
-                body,
-                trace: None,
-            }),
-            300..=399 => Err(Error::Service {
-                status,
-                error: SdkError {
-                    request_id,
-                    error_code: Some(status.to_string()),
-                    error_msg: Some(format!(
-                        "redirect to {} not followed (HttpConfig.allow_redirects is False)",
-                        location.as_deref().unwrap_or("an unknown location")
-                    )),
-                    encoded_auth_msg: None,
-                },
-            }),
-            _ => Err(Error::Service {
-                status,
-                error: parse_error_body(status, request_id, &body),
-            }),
-        }
+        Ok(RawResponse {
+            status,
+            request_id,
+            body,
+            trace: None,
+            headers,
+        })
     }
 }
 
@@ -539,6 +564,7 @@ fn too_large(cap: usize, status: u16, request_id: Option<String>) -> Error {
             error_msg: Some(message),
             encoded_auth_msg: None,
         },
+        response: None,
     }
 }
 

@@ -20,7 +20,7 @@ pub enum Phase {
     AfterSend,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// Bad input caught before any I/O; nothing was sent.
     #[error("invalid {field}: {rule}")]
@@ -44,9 +44,14 @@ pub enum Error {
     /// More redirects than allowed, with `allow_redirects` on; each hop was a new request.
     #[error("{message}")]
     TooManyRedirects { message: String },
-    /// A 3xx/4xx/5xx response.
+    /// A 3xx/4xx/5xx response; `response` is the response itself (with the request's trace
+    /// when the call asked for one), for logs and HTTP handlers.
     #[error("status {status}: {}", .error.error_msg.as_deref().unwrap_or(""))]
-    Service { status: u16, error: SdkError },
+    Service {
+        status: u16,
+        error: SdkError,
+        response: Option<Box<crate::client::RawResponse>>,
+    },
     /// A success status whose body is not the documented response.
     #[error("{message}")]
     InvalidResponse {

@@ -36,6 +36,9 @@ pub struct CoreResponse {
     connector_id: Option<String>,
     body: Vec<u8>,
     sent: Option<Trace>,
+    /// The response headers, kept when the call asked for a trace.
+    #[pyo3(get)]
+    headers: Vec<(String, String)>,
 }
 
 #[pymethods]
@@ -61,6 +64,7 @@ impl From<RawResponse> for CoreResponse {
             connector_id: None,
             body: raw.body,
             sent: raw.trace,
+            headers: raw.headers,
         }
     }
 }

@@ -33,7 +33,11 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         Error::ConnectTimeout { message } => simple("RequestTimeoutException", message.clone()),
         Error::ReadTimeout { message } => simple("CallTimeoutException", message.clone()),
         Error::TooManyRedirects { message } => simple("RetryOutageException", message.clone()),
-        Error::Service { status, error } => {
+        Error::Service {
+            status,
+            error,
+            response,
+        } => {
             let sdk_error = class(py, "SdkError")?.call1((
                 error.request_id.as_deref(),
                 error.error_code.as_deref(),
@@ -45,7 +49,13 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
                 500.. => "ServerResponseException",
                 _ => "ServiceResponseException",
             };
-            Ok(PyErr::from_value(class(py, name)?.call1((*status, sdk_error))?))
+            let exc = class(py, name)?.call1((*status, sdk_error))?;
+            if let Some(response) = response {
+                // What logs and HTTP handlers show of an answered call that failed.
+                let exchange = Bound::new(py, super::client::CoreResponse::from((**response).clone()))?;
+                exc.setattr(pyo3::intern!(py, "_exchange"), exchange)?;
+            }
+            Ok(PyErr::from_value(exc))
         }
         Error::InvalidResponse {
             status,
