@@ -129,6 +129,7 @@ pub fn response_body(data: &[u8]) {
         request_id: Some("rid".to_owned()),
         body: data.to_vec(),
         trace: None,
+        headers: Vec::new(),
     };
     let is_object = matches!(reference, Some(Value::Object(_)));
     match raw.require_json_object() {
