@@ -1,6 +1,8 @@
 """Shared fixtures. HOME is a fresh folder for the whole run: nothing (ours or the
-official SDK's) may write into the real home directory, and profile lookups start empty."""
+official SDK's) may write into the real home directory, and profile lookups start empty.
+The official SDK is the test oracle: without it the run stops before any test, it never skips."""
 
+import importlib
 import os
 import tempfile
 
@@ -12,6 +14,25 @@ for _name in list(os.environ):
 
 import pytest  # noqa: E402
 from servers import Recorder  # noqa: E402
+
+# The test extra in pyproject.toml declares these; the differential tests import them plainly.
+ORACLE = ("huaweicloudsdkcore", "huaweicloudsdkkafka")
+
+
+def pytest_sessionstart(session):
+    """Fails the whole run, with a non-zero exit status, when the oracle is not installed."""
+    missing = []
+    for name in ORACLE:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    if missing:
+        pytest.exit(
+            "the official SDK (%s) is the test oracle and is missing: %s; "
+            "install the test extra: pip install -e '.[test]'" % (", ".join(ORACLE), ", ".join(missing)),
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
 
 
 @pytest.fixture

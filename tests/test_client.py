@@ -4,6 +4,8 @@ import json
 import socket
 
 import pytest
+from huaweicloudsdkcore.region.region import Region as OfficialRegion
+from huaweicloudsdkkafka.v2.region.kafka_region import KafkaRegion as OfficialKafkaRegion
 from servers import RawServer, closed_port, read_request
 
 import dmskafka
@@ -13,6 +15,7 @@ from dmskafka import (
     CreateConnectorRequest,
     HttpConfig,
     KafkaClient,
+    _core,
     exceptions,
 )
 
@@ -348,8 +351,29 @@ def test_region_endpoints_from_the_environment(emu, monkeypatch):
 def test_unknown_region_lists_the_supported_ones():
     with pytest.raises(KeyError, match="cn-north-4"):
         dmskafka.KafkaRegion.value_of("mars-north-1")
-    assert len(dmskafka.KafkaRegion.static_fields) == 34
     assert dmskafka.KafkaRegion.value_of("ap-southeast-1") is dmskafka.KafkaRegion.AP_SOUTHEAST_1
+
+
+def _table(static_fields):
+    return sorted((key, region.id, list(region.endpoints)) for key, region in static_fields.items())
+
+
+def test_region_table_is_the_official_one():
+    """Every region id and endpoint, both ways, against the official KafkaRegion: the Rust table,
+    the Python mapping, the class constants and value_of for each id."""
+    theirs = _table(OfficialKafkaRegion.static_fields)
+    assert theirs, "the official KafkaRegion lists no region"
+    assert sorted((rid, rid, [endpoint]) for rid, endpoint in _core.kafka_regions()) == theirs
+    assert _table(dmskafka.KafkaRegion.static_fields) == theirs
+
+    def constants(cls, region_type):
+        return {name: (r.id, list(r.endpoints)) for name, r in vars(cls).items() if isinstance(r, region_type)}
+
+    assert constants(dmskafka.KafkaRegion, dmskafka.Region) == constants(OfficialKafkaRegion, OfficialRegion)
+    for key, _, endpoints in theirs:
+        region = dmskafka.KafkaRegion.value_of(key)
+        official = OfficialKafkaRegion.value_of(key)
+        assert (region.id, region.endpoints) == (official.id, official.endpoints) == (key, endpoints)
 
 
 def _region_client(emu, monkeypatch, ak, sk):

@@ -8,7 +8,14 @@ import pytest
 from servers import OK_BODY, RawServer, read_request
 
 import dmskafka
-from dmskafka import BasicCredentials, CreateConnectorReq, CreateConnectorRequest, KafkaAsyncClient, KafkaClient
+from dmskafka import (
+    BasicCredentials,
+    CreateConnectorReq,
+    CreateConnectorRequest,
+    KafkaAsyncClient,
+    KafkaClient,
+    exceptions,
+)
 
 AK, SK, PROJECT = "AKCONCURRENT", "sk-concurrency-not-real", "c0ffee00c0ffee00c0ffee00c0ffee00"
 
@@ -37,23 +44,37 @@ def respond(conn, payload=OK_BODY):
 
 
 def test_gil_is_released_while_waiting_for_the_network():
-    """The server answers only after another Python thread has run during the call."""
-    other_thread_ran = threading.Event()
+    """Another Python thread runs while the call waits for its response: the server holds the
+    response until that thread, woken by the request's arrival, has run Python code."""
+    request_arrived = threading.Event()
+    python_ran = threading.Event()
+    work = []
 
-    def answer_when_python_ran(conn):
+    def answer_after_python_ran(conn):
         read_request(conn)
-        # If the caller held the GIL, the ticker below could never set this: the call would time out.
-        if other_thread_ran.wait(timeout=5):
+        request_arrived.set()
+        # The waits here are a safety net only: with the GIL held, no Python thread (this one
+        # included) could run, and the call would end with its read timeout instead.
+        if python_ran.wait(timeout=60):
             respond(conn)
 
-    with RawServer(answer_when_python_ran) as server:
-        client = build(KafkaClient, server.endpoint)
-        in_call = threading.Event()
-        ticker = threading.Thread(target=lambda: (in_call.wait(5), other_thread_ran.set()))
-        ticker.start()
-        in_call.set()
-        resp = client.create_connector(request())
-        ticker.join()
+    def other_python_thread():
+        if request_arrived.wait(timeout=60):
+            work.append(sum(i * i for i in range(10_000)))
+            python_ran.set()
+
+    with RawServer(answer_after_python_ran) as server:
+        client = build(KafkaClient, server.endpoint, timeout=(60, 60))
+        other = threading.Thread(target=other_python_thread)
+        other.start()
+        try:
+            resp = client.create_connector(request())
+        except exceptions.SdkException as e:
+            pytest.fail("the call did not let another Python thread run while it waited: %r" % (e,))
+        finally:
+            request_arrived.set()
+            other.join()
+    assert work == [sum(i * i for i in range(10_000))]
     assert resp.job_id == OK_BODY["job_id"]
 
 

@@ -6,15 +6,14 @@ import json
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from huaweicloudsdkcore.auth.credentials import BasicCredentials as OfficialCredentials
+from huaweicloudsdkcore.exceptions import exceptions as official_exceptions
+from huaweicloudsdkcore.sdk_request import SdkRequest
+from huaweicloudsdkcore.signer.signer import Signer
+from huaweicloudsdkkafka import v2 as official
 from servers import OK_BODY
 
 import dmskafka
-
-official_core = pytest.importorskip("huaweicloudsdkcore")
-from huaweicloudsdkcore.auth.credentials import BasicCredentials as OfficialCredentials  # noqa: E402
-from huaweicloudsdkcore.sdk_request import SdkRequest  # noqa: E402
-from huaweicloudsdkcore.signer.signer import Signer  # noqa: E402
-from huaweicloudsdkkafka import v2 as official  # noqa: E402
 
 AK, SK, PROJECT = "AKDIFFTEST", "sk-diff-secret-not-real", "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 INSTANCE = "0b9c4a52-2f64-4d0e-8e1c-6f7a8b9c0d1e"
@@ -122,7 +121,7 @@ def test_same_error_objects(recorder):
     body = {"error": {"code": "DMS.00404022", "message": "The instance does not exist."}}
     recorder.reply(404, body, {"X-Request-Id": "rid-404"})
     recorder.reply(404, body, {"X-Request-Id": "rid-404"})
-    with pytest.raises(official_core.exceptions.exceptions.ClientRequestException) as theirs:
+    with pytest.raises(official_exceptions.ClientRequestException) as theirs:
         off.create_connector(CALLS[0][1](official))
     with pytest.raises(dmskafka.exceptions.ClientRequestException) as mine:
         ours.create_connector(CALLS[0][1](dmskafka))

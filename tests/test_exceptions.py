@@ -5,10 +5,9 @@ import inspect
 import pickle
 
 import pytest
+from huaweicloudsdkcore.exceptions import exceptions as official
 
 from dmskafka import exceptions as ours
-
-official = pytest.importorskip("huaweicloudsdkcore.exceptions.exceptions")
 
 OFFICIAL_CLASSES = sorted(
     name for name, obj in vars(official).items() if inspect.isclass(obj) and obj.__module__ == official.__name__

@@ -3,11 +3,10 @@
 import inspect
 
 import pytest
+from huaweicloudsdkcore.http import http_config as official
+from huaweicloudsdkcore.signer import algorithm as official_algorithm
 
 from dmskafka.http_config import HttpConfig, SigningAlgorithm
-
-official = pytest.importorskip("huaweicloudsdkcore.http.http_config")
-official_algorithm = pytest.importorskip("huaweicloudsdkcore.signer.algorithm")
 
 OFFICIAL_PARAMS = list(inspect.signature(official.HttpConfig).parameters.values())
 

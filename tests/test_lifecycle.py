@@ -2,8 +2,12 @@
 
 import asyncio
 import json
+import random
+import re
 
 import pytest
+from huaweicloudsdkcore.retry import backoff_strategy as official_backoff
+from huaweicloudsdkkafka.v2.model.list_background_tasks_resp_tasks import ListBackgroundTasksRespTasks
 
 import dmskafka
 from dmskafka import (
@@ -17,6 +21,7 @@ from dmskafka import (
     ShowBackgroundTaskRequest,
     ShowInstanceRequest,
 )
+from dmskafka.retry import BackoffStrategy, ExponentialBackoffStrategy
 
 BUSY = json.dumps({"error_code": "DMS.00400026", "error_msg": "Another operation is in progress."})
 
@@ -81,6 +86,26 @@ def test_lifecycle_calls_show_the_state_machine(emu):
     assert client.show_instance(ShowInstanceRequest(instance_id=instance_id)).status == "CONNECTOR_DELETING"
     emu.advance(10)
     assert client.show_instance(ShowInstanceRequest(instance_id=instance_id)).connector_enable is False
+
+
+# The task statuses the official model documents (`- CREATED：...` in the `status` docstring of
+# the tasks ShowBackgroundTaskResponse holds).
+DOCUMENTED_TASK_STATUSES = set(re.findall(r"- ([A-Z_]+)：", ListBackgroundTasksRespTasks.status.__doc__ or ""))
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_emulator_task_statuses_are_the_documented_ones(emu, fail):
+    assert DOCUMENTED_TASK_STATUSES, "the official docstring lists no task status"
+    client = build(KafkaClient, emu)
+    instance_id = emu.add_instance(job_duration=8, fail_enable=fail)
+    resp = enable(client, instance_id)
+    seen = []
+    for _ in range(12):
+        request = ShowBackgroundTaskRequest(instance_id=instance_id, task_id=resp.job_id)
+        seen.append(client.show_background_task(request).tasks[0].status)
+        emu.advance(1)
+    assert seen[0] != seen[-1], "the job went through its phases"
+    assert set(seen) <= DOCUMENTED_TASK_STATUSES, seen
 
 
 def test_unknown_instance_is_a_404_with_the_dms_code(emu):
@@ -209,13 +234,44 @@ def test_invoker_checks_max_retries(emu, max_retries):
         invoker.with_retry(_busy_condition, max_retries, BackoffStrategies.NONE)
 
 
-def test_backoff_formulas():
-    assert BackoffStrategies.NONE.calculate_retry_delay_millis(3) == 0
-    for retries in range(1, 8):
-        expo = min(60000, 10 * 2**retries)
-        assert expo // 2 < BackoffStrategies.EQUAL_JITTER.calculate_retry_delay_millis(retries) <= expo
-        assert 1 <= BackoffStrategies.RANDOM_JITTER.calculate_retry_delay_millis(retries) <= expo
-        assert 10 <= BackoffStrategies.DECOR_RELATED_JITTER.calculate_retry_delay_millis(retries) <= 30
+def _strategies(cls, base):
+    return {name: value for name, value in vars(cls).items() if isinstance(value, base)}
+
+
+OFFICIAL_STRATEGIES = _strategies(official_backoff.BackoffStrategies, official_backoff.BackoffStrategy)
+
+
+@pytest.fixture
+def restore_random():
+    """The draws below seed the shared `random` generator, as both SDKs draw from it."""
+    state = random.getstate()
+    yield
+    random.setstate(state)
+
+
+def _draws(strategy, seed):
+    """Delays for many retry counts (past the cap) from a seeded `random`, and the generator's
+    state afterwards: equal states mean the same number of values was drawn."""
+    random.seed(seed)
+    delays = [strategy.calculate_retry_delay_millis(retries) for _ in range(3) for retries in range(40)]
+    return delays, random.getstate()
+
+
+def test_backoff_strategies_are_the_official_members():
+    assert OFFICIAL_STRATEGIES
+    assert _strategies(BackoffStrategies, BackoffStrategy).keys() == OFFICIAL_STRATEGIES.keys()
+
+
+@pytest.mark.parametrize("name", sorted(OFFICIAL_STRATEGIES))
+def test_backoff_strategy_draws_what_the_official_one_draws(name, restore_random):
+    ours = getattr(BackoffStrategies, name)
+    for seed in range(25):
+        assert _draws(ours, seed) == _draws(OFFICIAL_STRATEGIES[name], seed), (name, seed)
+
+
+def test_exponential_backoff_is_the_official_one(restore_random):
+    ours = ExponentialBackoffStrategy()
+    assert _draws(ours, 0) == _draws(official_backoff.ExponentialBackoffStrategy(), 0)
 
 
 def test_a_thousand_concurrent_awaits_get_distinct_correct_results(emu):

@@ -8,11 +8,11 @@ import random
 import warnings
 
 import pytest
+from huaweicloudsdkcore import sdk_response as official_core
+from huaweicloudsdkkafka.v2 import KafkaClient as OfficialKafkaClient
+from huaweicloudsdkkafka.v2 import model as official
 
 from dmskafka import models as ours
-
-official = pytest.importorskip("huaweicloudsdkkafka.v2.model")
-official_core = pytest.importorskip("huaweicloudsdkcore.sdk_response")
 
 MODELS = [name for name in ours.__all__ if name != "SdkResponse"]
 RESPONSES = [name for name in MODELS if name.endswith("Response")]
@@ -249,8 +249,7 @@ def random_json(rng, type_name, depth=0):
 
 @pytest.fixture(scope="module")
 def official_client():
-    kafka = pytest.importorskip("huaweicloudsdkkafka.v2")
-    return kafka.KafkaClient()
+    return OfficialKafkaClient()
 
 
 # The official deserializer fills a field named `body` from the whole object, a rule for

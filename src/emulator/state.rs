@@ -19,6 +19,13 @@ use super::EmulatorError;
 
 /// Tasks kept per instance; older finished ones are forgotten.
 const MAX_TASKS_PER_INSTANCE: usize = 1000;
+// Instance statuses. RUNNING and EXTENDING ("specifications are being changed") are in the API
+// reference's Instance Status table, which the official `ShowInstanceResponse.status` docstring
+// points to: https://support.huaweicloud.com/intl/en-us/api-kafka/kafka-api-180514012.html
+// CONNECTOR_DELETING is not in that table; its source is Huawei's Terraform provider, which waits
+// from EXTENDING to RUNNING after enabling Smart Connect and from CONNECTOR_DELETING to RUNNING
+// after delete-connector:
+// https://github.com/huaweicloud/terraform-provider-huaweicloud/blob/master/huaweicloud/services/kafka/resource_huaweicloud_dms_kafka_smart_connect.go
 const RUNNING: &str = "RUNNING";
 const EXTENDING: &str = "EXTENDING";
 const CONNECTOR_DELETING: &str = "CONNECTOR_DELETING";
@@ -146,6 +153,10 @@ impl Task {
     }
 
     fn view(&self, now: Millis, user: &User) -> TaskView {
+        // Task statuses from the official model docstring (huaweicloudsdkkafka/v2/model/
+        // list_background_tasks_resp_tasks.py, the `tasks` of ShowBackgroundTaskResponse) and
+        // https://support.huaweicloud.com/intl/en-us/api-kafka/ShowBackgroundTask.html, which
+        // also list DELETED and CANCELLED; the emulator never produces those two.
         let (status, updated) = match self.phase(now) {
             Phase::Created => ("CREATED", self.created_ms),
             Phase::Executing => ("EXECUTING", self.created_ms.saturating_add(self.duration_ms / 4)),
