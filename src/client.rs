@@ -11,8 +11,8 @@ use crate::credentials::Credentials;
 use crate::error::{parse_error_body, Error, Phase, SdkError};
 use crate::model::{CreateConnectorReq, CreateConnectorResponse};
 use crate::signer::{self, SigningInput};
-use crate::transport;
 use crate::validate;
+use crate::{timeouts, transport};
 
 /// A response as received: status, request id and the raw body; with `CallOptions::trace`,
 /// also the request line and headers as sent (the security token masked) and the response
@@ -170,6 +170,7 @@ impl Client {
         product: &str,
     ) -> Result<Self, Error> {
         credentials.check()?;
+        config.check_pools(endpoints.len())?;
         if endpoints.is_empty() {
             return Err(Error::Config(
                 "Could not find any endpoints, at least one endpoint is required".to_owned(),
@@ -194,6 +195,18 @@ impl Client {
             config,
             user_agent,
         })
+    }
+
+    /// Runs a call of this client to completion on the calling thread (its own runtime and
+    /// connection pool for this thread); not from inside an async runtime.
+    pub fn block_on<F: std::future::Future>(&self, fut: F) -> Result<F::Output, Error> {
+        self.http.block_on(fut)
+    }
+
+    /// Releases every connection and per-thread runtime now (those of calls in flight when
+    /// they end); the client stays usable and connects again on its next call.
+    pub fn close(&self) {
+        self.http.close();
     }
 
     fn project_id(&self) -> Result<&str, Error> {
@@ -422,22 +435,53 @@ impl Client {
         }
     }
 
-    /// The signed headers, in the order they are sent.
+    /// The signed headers, in the order they are sent, one value per name: an added header
+    /// replaces the SDK's of the same name in any case (Content-Type, User-Agent), and the
+    /// authentication headers replace any added one, as in the official client.
     fn headers(&self, host: &str, call: &Call<'_>, sdk_date: String) -> Vec<(String, String)> {
         let mut headers: Vec<(String, String)> = Vec::with_capacity(8 + call.opts.headers.len());
-        if call.content_type {
+        let added = !call.opts.headers.is_empty();
+        let put = |headers: &mut Vec<(String, String)>, name: &str, value: String| {
+            if added {
+                headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+            }
+            headers.push((name.to_owned(), value));
+        };
+        // `ignore_content_type_for_get_request`: a GET without a body has no Content-Type,
+        // not even an added one.
+        let no_content_type =
+            self.config.ignore_content_type_for_get_request && call.method == "GET" && call.body.is_empty();
+        if call.content_type && !no_content_type {
             headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
         }
         headers.push(("User-Agent".to_owned(), self.user_agent.clone()));
-        headers.extend(call.opts.headers.iter().cloned());
+        for (k, v) in &call.opts.headers {
+            put(&mut headers, k, v.clone());
+        }
+        if added {
+            if no_content_type {
+                headers.retain(|(k, _)| !k.eq_ignore_ascii_case("Content-Type"));
+            }
+            // The official signer does not hash a body that is neither JSON nor BSON.
+            let content_type = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("Content-Type"));
+            if content_type
+                .is_some_and(|(_, v)| !v.starts_with("application/json") && !v.starts_with("application/bson"))
+            {
+                put(
+                    &mut headers,
+                    signer::HEADER_CONTENT_SHA256,
+                    "UNSIGNED-PAYLOAD".to_owned(),
+                );
+            }
+        }
         if let Some(p) = &self.credentials.project_id {
-            headers.push(("X-Project-Id".to_owned(), p.clone()));
+            put(&mut headers, "X-Project-Id", p.clone());
         }
         if let Some(t) = &self.credentials.security_token {
-            headers.push(("X-Security-Token".to_owned(), t.expose().to_owned()));
+            put(&mut headers, "X-Security-Token", t.expose().to_owned());
         }
-        headers.push((signer::HEADER_SDK_DATE.to_owned(), sdk_date));
-        headers.push(("Host".to_owned(), host.to_owned()));
+        put(&mut headers, signer::HEADER_SDK_DATE, sdk_date);
+        put(&mut headers, "Host", host.to_owned());
         headers
     }
 
@@ -493,7 +537,7 @@ impl Client {
             req = req.body(call.body.clone());
         }
         // A bound on the whole call, so a response trickled byte by byte cannot hang it.
-        let deadline = self.config.connect_timeout + self.config.read_timeout;
+        let deadline = self.config.connect_timeout.saturating_add(self.config.read_timeout);
         match tokio::time::timeout(deadline, self.receive(req, call.opts.trace)).await {
             Ok(result) => result.and_then(|raw| RawResponse { trace, ..raw }.into_success()),
             Err(_) => Err(transport::read_timeout(&self.config)),
@@ -502,7 +546,11 @@ impl Client {
 
     /// The response of any status, its body read within the cap.
     async fn receive(&self, req: reqwest::RequestBuilder, keep_headers: bool) -> Result<RawResponse, Error> {
-        let mut resp = req.send().await.map_err(|e| transport::classify(&e, &self.config))?;
+        let read_timeout = self.config.read_timeout;
+        let mut resp = timeouts::headers_within(req.send(), read_timeout)
+            .await
+            .map_err(|()| transport::read_timeout(&self.config))?
+            .map_err(|e| transport::classify(&e, &self.config))?;
         let status = resp.status().as_u16();
         let request_id = resp
             .headers()
@@ -526,7 +574,12 @@ impl Client {
             return Err(too_large(cap, status, request_id));
         }
         let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| transport::classify(&e, &self.config))? {
+        // Each wait for more of the body is bounded by the read timeout, as urllib3's reads.
+        while let Some(chunk) = tokio::time::timeout(read_timeout, resp.chunk())
+            .await
+            .map_err(|_| transport::read_timeout(&self.config))?
+            .map_err(|e| transport::classify(&e, &self.config))?
+        {
             if body.len() + chunk.len() > cap {
                 return Err(too_large(cap, status, request_id));
             }

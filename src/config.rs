@@ -21,6 +21,10 @@ pub struct HttpConfig {
     pub retry_times: u32,
     pub pool_maxsize: usize,
     pub allow_redirects: bool,
+    /// A GET without a body is sent without Content-Type.
+    pub ignore_content_type_for_get_request: bool,
+    /// How many hosts' pools are kept (requests' `pool_connections`); see `check_pools`.
+    pub pool_connections: usize,
     /// Appended to the User-Agent.
     pub user_agent: Option<String>,
     /// Larger response bodies are refused; memory stays bounded.
@@ -49,6 +53,86 @@ impl ClientCert {
     }
 }
 
+/// `HttpConfig.timeout` as given: seconds for both phases, or a `(connect, read)` pair.
+#[derive(Clone, Debug)]
+pub enum TimeoutInput {
+    Both(f64),
+    Pair(f64, f64),
+    /// Anything else, described (e.g. "a str", "a tuple of 3").
+    Other(String),
+}
+
+/// The longest timeout accepted, in seconds (a day): longer ones are mistakes, and every
+/// duration sum stays far from overflowing.
+pub const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+
+fn seconds(value: f64) -> Result<Duration, Error> {
+    if !(value.is_finite() && value > 0.0 && value <= MAX_TIMEOUT_SECS) {
+        return Err(Error::validation(
+            "timeout",
+            format!("must be a number of seconds above 0 and at most {MAX_TIMEOUT_SECS}, or a (connect, read) pair of them; got {value}"),
+        ));
+    }
+    Duration::try_from_secs_f64(value).map_err(|e| Error::validation("timeout", e.to_string()))
+}
+
+/// The official algorithm names (`SigningAlgorithm`); this version signs with the first only.
+pub const SIGNING_ALGORITHMS: [&str; 4] = ["HMAC_SHA256", "HMAC_SM3", "ECDSA_P256_SHA256", "SM2_SM3"];
+
+impl HttpConfig {
+    /// Sets both timeouts from the official `timeout` value.
+    pub fn set_timeout(&mut self, timeout: TimeoutInput) -> Result<(), Error> {
+        let (connect, read) = match timeout {
+            TimeoutInput::Both(s) => (seconds(s)?, seconds(s)?),
+            TimeoutInput::Pair(c, r) => (seconds(c)?, seconds(r)?),
+            TimeoutInput::Other(what) => {
+                return Err(Error::validation(
+                    "timeout",
+                    format!("must be a number of seconds or a (connect, read) pair of them; got {what}"),
+                ))
+            }
+        };
+        self.connect_timeout = connect;
+        self.read_timeout = read;
+        Ok(())
+    }
+
+    /// Refuses an algorithm this version cannot sign with, rather than signing otherwise.
+    pub fn check_signing_algorithm(name: &str) -> Result<(), Error> {
+        match name {
+            "HMAC_SHA256" => Ok(()),
+            known if SIGNING_ALGORITHMS.contains(&known) => Err(Error::validation(
+                "signing_algorithm",
+                format!("{known} is not supported by this version of dmskafka; only HMAC_SHA256 is"),
+            )),
+            other => Err(Error::validation(
+                "signing_algorithm",
+                format!(
+                    "must be a SigningAlgorithm ({}); got {other}",
+                    SIGNING_ALGORITHMS.join(", ")
+                ),
+            )),
+        }
+    }
+
+    /// `pool_connections` is how many hosts' pools requests keeps; a client talks to its
+    /// endpoints only, and keeps a pool for each, which is the official effect as long as
+    /// there are at least that many. Fewer would make requests drop pools when failing over.
+    pub fn check_pools(&self, endpoints: usize) -> Result<(), Error> {
+        if self.pool_connections < endpoints.max(1) {
+            return Err(Error::validation(
+                "pool_connections",
+                format!(
+                    "must be at least the number of endpoints ({}): dmskafka keeps a pool for each endpoint; got {}",
+                    endpoints.max(1),
+                    self.pool_connections
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Default for HttpConfig {
     fn default() -> Self {
         HttpConfig {
@@ -61,6 +145,8 @@ impl Default for HttpConfig {
             retry_times: 0,
             pool_maxsize: 10,
             allow_redirects: false,
+            ignore_content_type_for_get_request: false,
+            pool_connections: 10,
             user_agent: None,
             max_response_bytes: 8 * 1024 * 1024,
         }
@@ -77,8 +163,13 @@ impl fmt::Debug for HttpConfig {
             .field("client_cert", &self.client_cert)
             .field("proxy", &self.proxy.as_ref().map(|_| "****"))
             .field("retry_times", &self.retry_times)
+            .field("pool_connections", &self.pool_connections)
             .field("pool_maxsize", &self.pool_maxsize)
             .field("allow_redirects", &self.allow_redirects)
+            .field(
+                "ignore_content_type_for_get_request",
+                &self.ignore_content_type_for_get_request,
+            )
             .field("user_agent", &self.user_agent)
             .field("max_response_bytes", &self.max_response_bytes)
             .finish()

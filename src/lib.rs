@@ -12,6 +12,7 @@ pub mod model;
 pub mod region;
 pub mod runtime;
 pub mod signer;
+mod timeouts;
 mod tls;
 mod transport;
 pub mod validate;

@@ -1,15 +1,14 @@
-//! The runtimes: one shared multi-thread runtime for async calls, and for sync calls a
-//! current-thread runtime owned by the calling thread.
+//! The shared multi-thread runtime that async calls run on, and `block_on_here` for sync work
+//! that belongs to no client yet (the project id lookup of `build()`).
 //!
-//! Why two: `block_on` of a multi-thread runtime polls the call's future on the caller's
-//! thread while the socket is driven by a worker thread, so every call pays cross-thread
-//! wake-ups (futex and eventfd: a third more CPU per call in the raw loop, and a third of
-//! the sequential loop's samples in the kernel; bench/README.md). A current-thread runtime
-//! driven by the caller does the whole call on one thread. Its connections belong to it
-//! (their tasks live on it and run only while this thread drives it), so sync calls use a
-//! per-thread connection pool too; see `transport::Http`.
+//! Sync calls of a client do not use either: they block on a current-thread runtime of that
+//! client's own for the calling thread (`transport::Http::block_on`). `block_on` of a
+//! multi-thread runtime polls the call's future on the caller's thread while the socket is
+//! driven by a worker thread, so every call pays cross-thread wake-ups (futex and eventfd: a
+//! third more CPU per call in the raw loop; bench/README.md); a current-thread runtime driven by
+//! the caller does the whole call on one thread.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::future::Future;
 use std::sync::OnceLock;
 
@@ -47,29 +46,6 @@ impl Drop for ThreadRuntime {
 
 thread_local! {
     static THREAD_RUNTIME: RefCell<ThreadRuntime> = const { RefCell::new(ThreadRuntime(None)) };
-    static DRIVING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Resets `DRIVING` however `block_on_here` ends, a panic included.
-struct Driving;
-
-impl Driving {
-    fn start() -> Self {
-        DRIVING.with(|d| d.set(true));
-        Driving
-    }
-}
-
-impl Drop for Driving {
-    fn drop(&mut self) {
-        DRIVING.with(|d| d.set(false));
-    }
-}
-
-/// True while this thread runs a future in `block_on_here`: its connections must then come
-/// from this thread's pool.
-pub fn driving_here() -> bool {
-    DRIVING.with(Cell::get)
 }
 
 /// Runs `fut` to completion on this thread's own current-thread runtime.
@@ -92,7 +68,6 @@ pub fn block_on_here<F: Future>(fut: F) -> Result<F::Output, Error> {
             .0
             .as_ref()
             .ok_or_else(|| Error::Sdk("the I/O runtime is gone".to_owned()))?;
-        let _driving = Driving::start();
         Ok(rt.block_on(fut))
     })
 }
@@ -105,15 +80,6 @@ mod tests {
     fn a_sync_call_inside_a_sync_call_is_an_error_not_a_panic() {
         let outer = block_on_here(async { block_on_here(async { 1 }).is_err() });
         assert!(matches!(outer, Ok(true)));
-    }
-
-    #[test]
-    fn driving_here_only_while_this_thread_runs_a_sync_call() {
-        assert!(!driving_here());
-        assert!(matches!(block_on_here(async { driving_here() }), Ok(true)));
-        assert!(!driving_here());
-        let other_thread = std::thread::spawn(driving_here).join();
-        assert!(matches!(other_thread, Ok(false)));
     }
 
     #[test]

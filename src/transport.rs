@@ -3,14 +3,15 @@
 
 use std::cell::RefCell;
 use std::error::Error as StdError;
+use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use crate::config::HttpConfig;
 use crate::error::{Error, Phase, OUTCOME_UNKNOWN};
-use crate::{runtime, tls};
+use crate::{timeouts, tls};
 
 /// A failed name lookup: a type of our own, so it is found in the cause chain by type.
 #[derive(Debug, thiserror::Error)]
@@ -39,75 +40,179 @@ impl reqwest::dns::Resolve for Resolver {
     }
 }
 
-/// How much longer than the connect timeout the first read may wait; see `read_timer`.
-const CONNECT_MARGIN: Duration = Duration::from_millis(200);
-
-/// reqwest starts its read timer when the request starts, not once connected, so a read
-/// timer that ends before the connect timer would report a stalled connect as a read timeout
-/// ("outcome unknown", not retried) although nothing was sent. It therefore never ends before
-/// the connect timeout (plus a margin); with the defaults (60 s, 120 s) it is the read timeout.
-fn read_timer(config: &HttpConfig) -> Duration {
-    config
-        .read_timeout
-        .max(config.connect_timeout.saturating_add(CONNECT_MARGIN))
-}
-
 /// The HTTP clients of one SDK client: one pool shared by its async calls on the shared
-/// runtime, and for sync calls one pool per calling thread, built with the same settings on
-/// that thread's first call. A connection serves only the runtime that opened it: its task
+/// runtime, and for sync calls one current-thread runtime and pool per calling thread, built
+/// on that thread's first call. A connection serves only the runtime that opened it: its task
 /// lives there, and a thread's runtime runs only during that thread's calls (`runtime`).
+///
+/// `close()` releases them all (connections, runtimes and their descriptors), as the official
+/// `close()` closes its session; a later call builds them again.
 pub struct Http {
-    shared: reqwest::Client,
     config: HttpConfig,
+    shared: Mutex<Option<reqwest::Client>>,
+    /// Every thread's slot, for `close()`; the thread owns it (it goes when the thread ends).
+    threads: Mutex<Vec<Weak<ThreadSlot>>>,
     id: u64,
-    /// Per-thread pools hold a `Weak` of it: once the SDK client is gone, they are dropped.
-    alive: Arc<()>,
 }
 
-/// A thread's pool for one SDK client.
-struct ThreadPool {
-    id: u64,
-    alive: Weak<()>,
+/// A thread's runtime and pool for one SDK client.
+#[derive(Default)]
+struct ThreadSlot {
+    built: Mutex<Option<ThreadIo>>,
+    /// `close()` came while this thread was in a call: release once it is over.
+    release: AtomicBool,
+}
+
+struct ThreadIo {
+    /// Always `Some` until dropped.
+    runtime: Option<tokio::runtime::Runtime>,
     client: reqwest::Client,
 }
 
+impl Drop for ThreadIo {
+    fn drop(&mut self) {
+        // Its tasks (and so its connections) go now; a blocking DNS lookup is not waited for.
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
 thread_local! {
-    static THREAD_POOLS: RefCell<Vec<ThreadPool>> = const { RefCell::new(Vec::new()) };
+    static SLOTS: RefCell<Vec<(u64, Arc<ThreadSlot>)>> = const { RefCell::new(Vec::new()) };
+    /// The pool of the sync call this thread is driving: `(SDK client id, pool)`.
+    static DRIVING: RefCell<Option<(u64, reqwest::Client)>> = const { RefCell::new(None) };
+}
+
+/// Clears `DRIVING` however a sync call ends, a panic included.
+struct Driving;
+
+impl Drop for Driving {
+    fn drop(&mut self) {
+        DRIVING.with(|d| d.borrow_mut().take());
+    }
 }
 
 impl Http {
     pub fn new(config: &HttpConfig) -> Result<Self, Error> {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Ok(Http {
-            shared: build(config)?,
+            shared: Mutex::new(Some(build(config)?)),
             config: config.clone(),
+            threads: Mutex::new(Vec::new()),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            alive: Arc::new(()),
         })
     }
 
     /// The client for the runtime driving this call: this thread's pool inside a sync call
-    /// (`runtime::block_on_here`), the shared pool otherwise.
+    /// (`block_on`), the shared pool otherwise.
     pub fn current(&self) -> Result<reqwest::Client, Error> {
-        if !runtime::driving_here() {
-            return Ok(self.shared.clone());
+        let driving = DRIVING.with(|d| match &*d.borrow() {
+            Some((id, client)) if *id == self.id => Some(client.clone()),
+            _ => None,
+        });
+        if let Some(client) = driving {
+            return Ok(client);
         }
-        THREAD_POOLS.with(|cell| {
-            let mut pools = cell.borrow_mut();
-            if let Some(pool) = pools.iter().find(|p| p.id == self.id) {
-                return Ok(pool.client.clone());
+        let mut shared = self.shared.lock().map_err(|_| poisoned())?;
+        match &*shared {
+            Some(client) => Ok(client.clone()),
+            None => {
+                let client = build(&self.config)?;
+                *shared = Some(client.clone());
+                Ok(client)
             }
-            // Pools of SDK clients dropped since go now, and their idle connections close.
-            pools.retain(|p| p.alive.strong_count() > 0);
-            let client = build(&self.config)?;
-            pools.push(ThreadPool {
-                id: self.id,
-                alive: Arc::downgrade(&self.alive),
-                client: client.clone(),
-            });
-            Ok(client)
+        }
+    }
+
+    /// Runs `fut` to completion on this thread's runtime for this client, its connections
+    /// from this thread's pool. Not from inside a runtime, as any `block_on`.
+    pub fn block_on<F: Future>(&self, fut: F) -> Result<F::Output, Error> {
+        if DRIVING.with(|d| d.borrow().is_some()) {
+            return Err(Error::Sdk(
+                "a sync call cannot run inside another sync call on the same thread".to_owned(),
+            ));
+        }
+        let slot = self.thread_slot();
+        let mut built = slot.built.lock().map_err(|_| poisoned())?;
+        if slot.release.swap(false, Ordering::AcqRel) {
+            built.take();
+        }
+        let io = match &mut *built {
+            Some(io) => io,
+            empty => empty.insert(ThreadIo {
+                runtime: Some(
+                    tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map_err(|e| Error::Sdk(format!("cannot start the I/O runtime: {e}")))?,
+                ),
+                client: build(&self.config)?,
+            }),
+        };
+        let runtime = io
+            .runtime
+            .as_ref()
+            .ok_or_else(|| Error::Sdk("the I/O runtime is gone".to_owned()))?;
+        DRIVING.with(|d| *d.borrow_mut() = Some((self.id, io.client.clone())));
+        let _driving = Driving;
+        let out = runtime.block_on(fut);
+        if slot.release.swap(false, Ordering::AcqRel) {
+            built.take();
+        }
+        Ok(out)
+    }
+
+    /// This thread's slot for this client, made (and registered for `close()`) on first use.
+    fn thread_slot(&self) -> Arc<ThreadSlot> {
+        SLOTS.with(|cell| {
+            let mut slots = cell.borrow_mut();
+            if let Some((_, slot)) = slots.iter().find(|(id, _)| *id == self.id) {
+                return slot.clone();
+            }
+            let slot = Arc::new(ThreadSlot::default());
+            // Slots of SDK clients dropped since (only this thread still holds them) go now.
+            slots.retain(|(_, s)| Arc::weak_count(s) > 0);
+            slots.push((self.id, slot.clone()));
+            if let Ok(mut threads) = self.threads.lock() {
+                threads.retain(|w| w.strong_count() > 0);
+                threads.push(Arc::downgrade(&slot));
+            }
+            slot
         })
     }
+
+    /// Releases every pool and thread runtime of this client: idle connections close now,
+    /// those of calls in flight when their call ends. Later calls build new ones.
+    pub fn close(&self) {
+        if let Ok(mut shared) = self.shared.lock() {
+            shared.take();
+        }
+        let threads = self
+            .threads
+            .lock()
+            .map(|mut t| std::mem::take(&mut *t))
+            .unwrap_or_default();
+        for slot in threads.iter().filter_map(Weak::upgrade) {
+            slot.release.store(true, Ordering::Release);
+            // A thread in a call holds the lock and releases its own after the call.
+            if let Ok(mut built) = slot.built.try_lock() {
+                if slot.release.swap(false, Ordering::AcqRel) {
+                    built.take();
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Http {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn poisoned() -> Error {
+    Error::Sdk("the HTTP client's state was poisoned by a panic".to_owned())
 }
 
 /// One pooled HTTP client.
@@ -116,7 +221,7 @@ fn build(config: &HttpConfig) -> Result<reqwest::Client, Error> {
         .tls_backend_preconfigured(tls::client_config(config)?)
         .dns_resolver(std::sync::Arc::new(Resolver))
         .connect_timeout(config.connect_timeout)
-        .read_timeout(read_timer(config))
+        .connector_layer(timeouts::MarkConnected)
         .pool_max_idle_per_host(config.pool_maxsize)
         .pool_idle_timeout(Duration::from_secs(60))
         .tcp_nodelay(true)

@@ -125,3 +125,53 @@ def closed_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+class GatedServer(RawServer):
+    """Answers each request with 200 OK_BODY once `release` is set (at once if `gated` is
+    False), after `barrier` (if any) has seen that many requests waiting together. Counts the
+    requests it read and sets `received` on the first."""
+
+    def __init__(self, gated=True, barrier=None):
+        super().__init__(self._answer)
+        self.requests = []
+        self.received = threading.Event()
+        self.release = threading.Event()
+        self.closed_by_client = threading.Event()
+        self.barrier = barrier
+        if not gated:
+            self.release.set()
+
+    def _answer(self, conn):
+        while True:
+            request = read_request(conn)
+            if not request:
+                self.closed_by_client.set()
+                return
+            self.requests.append(request)
+            self.received.set()
+            if self.barrier is not None:
+                self.barrier.wait(timeout=30)
+            while not self.release.wait(0.05):
+                if _peer_closed(conn):
+                    self.closed_by_client.set()
+                    return
+            data = json.dumps(OK_BODY).encode()
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(data), data)
+            )
+
+    def __exit__(self, *exc):
+        self.release.set()
+        super().__exit__(*exc)
+
+
+def _peer_closed(conn):
+    """Whether the client has closed its end (a read would return EOF), without blocking."""
+    conn.setblocking(False)
+    try:
+        return conn.recv(1, socket.MSG_PEEK) == b""
+    except BlockingIOError:
+        return False
+    finally:
+        conn.setblocking(True)

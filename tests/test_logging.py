@@ -114,7 +114,8 @@ def test_one_line_per_call_for_every_operation_sync_and_async(emu):
     assert [method for method, *_ in logged] == ["POST", "GET", "GET", "GET", "POST"]
 
 
-def test_a_failed_call_logs_its_status_request_id_and_error(emu):
+def test_an_answered_failure_logs_the_official_line_before_raising(emu):
+    # As the official SDK: a 4xx/5xx is an answered call, logged like any other.
     stream = io.StringIO()
     client = builder(emu).with_stream_log(stream, logging.INFO).build()
 
@@ -122,9 +123,11 @@ def test_a_failed_call_logs_its_status_request_id_and_error(emu):
         client.show_instance(ShowInstanceRequest(instance_id="no-such-instance"))
 
     (match,) = calls(stream)
-    assert match.group(1, 2, 3, 4) == ("GET", emu.endpoint + emu.requests()[-1]["path"], "404", "-")
-    assert match.group(6) == raised.value.request_id == emu.requests()[-1]["request_id"]
-    assert match.group(7, 8) == ("ClientRequestException", "DMS.00404022")
+    sent = emu.requests()[-1]
+    assert match.group(1, 2, 3) == ("GET", emu.endpoint + sent["path"], "404")
+    assert int(match.group(4)) == len(raised.value._exchange.raw_content) > 0
+    assert match.group(6) == raised.value.request_id == sent["request_id"]
+    assert match.group(7) is None
 
 
 def test_a_call_without_an_answer_logs_the_exception():
@@ -145,8 +148,7 @@ def test_a_call_without_an_answer_logs_the_exception():
     assert match.group(2, 3, 6, 7) == (endpoint + "/v2/project/instances/instance", "-", "-", "ConnectionException")
 
 
-def test_with_several_endpoints_a_failed_call_logs_the_path(emu):
-    # The core does not say which endpoint failed over to which; the path is still exact.
+def test_with_several_endpoints_an_answered_failure_logs_the_endpoint_that_answered(emu):
     stream = io.StringIO()
     client = (
         builder(emu)
@@ -157,7 +159,7 @@ def test_with_several_endpoints_a_failed_call_logs_the_path(emu):
     with pytest.raises(ClientRequestException):
         client.show_instance(ShowInstanceRequest(instance_id="missing"))
     (match,) = calls(stream)
-    assert match.group(2) == "/v2/%s/instances/missing" % emu.project_id
+    assert match.group(2) == emu.endpoint + "/v2/%s/instances/missing" % emu.project_id
 
 
 def test_input_refused_before_sending_logs_nothing(emu):
@@ -264,7 +266,8 @@ def test_http_handlers_get_the_request_then_the_response_with_official_attribute
 
     assert http_response.request is request and http_response.url == request.url
     assert http_response.status_code == 200
-    assert http_response.headers == {"X-Request-Id": sent["request_id"]}
+    assert http_response.headers["X-Request-Id"] == http_response.headers["x-request-id"] == sent["request_id"]
+    assert http_response.headers["Content-Type"].startswith("application/json")
     assert http_response.content == response.raw_content
     assert http_response.text == response.raw_content.decode()
     assert isinstance(http_response.elapsed, datetime.timedelta)
@@ -288,13 +291,60 @@ def test_http_handlers_run_for_async_calls_and_without_logging(emu):
     ]
 
 
-def test_http_handlers_are_not_called_for_a_failed_call(emu):
-    # Documented: the core reports what it sent only for answered 2xx calls.
-    seen = Seen()
-    client = builder(emu).with_http_handler(seen.handler()).build()
-    with pytest.raises(ClientRequestException):
+def official_client(emu, handler):
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials as OfficialCredentials
+    from huaweicloudsdkkafka.v2 import KafkaClient as OfficialKafkaClient
+
+    credentials = OfficialCredentials(emu.ak, emu.sk, emu.project_id)
+    return (
+        OfficialKafkaClient.new_builder()
+        .with_credentials(credentials)
+        .with_endpoint(emu.endpoint)
+        .with_http_handler(handler)
+        .build()
+    )
+
+
+def test_http_handlers_see_a_4xx_before_it_is_raised_as_the_official_ones_do(emu):
+    from huaweicloudsdkkafka.v2 import ShowInstanceRequest as OfficialShowInstanceRequest
+
+    def record(seen):
+        return (
+            OfficialHttpHandler()
+            .add_request_handler(lambda request, logger: seen.append(("request", request.method)))
+            .add_response_handler(lambda response, logger: seen.append(("response", response.status_code)))
+        )
+
+    ours, theirs = [], []
+    client = builder(emu).with_http_handler(record(ours)).build()
+    with pytest.raises(ClientRequestException) as raised:
         client.show_instance(ShowInstanceRequest(instance_id="missing"))
-    assert seen.calls == []
+    ours.append(("raised", raised.value.status_code))
+
+    official = official_client(emu, record(theirs))
+    with pytest.raises(Exception) as official_raised:
+        official.show_instance(OfficialShowInstanceRequest(instance_id="missing"))
+    theirs.append(("raised", official_raised.value.status_code))
+
+    assert ours == theirs == [("request", "GET"), ("response", 404), ("raised", 404)]
+
+
+def test_http_handlers_see_a_5xx_of_an_async_call_before_it_is_awaited(emu):
+    seen = Seen()
+    client = builder(emu, KafkaAsyncClient).with_http_handler(seen.handler()).build()
+    instance_id = emu.add_instance()
+    emu.inject_fault("show_instance", status=503, count=1)
+
+    async def call():
+        future = client.show_instance_async(ShowInstanceRequest(instance_id=instance_id))
+        with pytest.raises(Exception) as raised:
+            await future
+        # The handlers had run by the time the outcome reached the awaiting task.
+        assert [kind for kind, *_ in seen.calls] == ["request", "response"]
+        return raised.value
+
+    exc = asyncio.run(call())
+    assert exc.status_code == seen.calls[1][1].status_code == 503
 
 
 def test_an_official_http_handler_works_too(emu):

@@ -1,12 +1,13 @@
 # Hand-written stubs of the native module (src/python/); stubtest checks them against the binary.
 # Private: the public API is the Python package, which wraps everything here.
 
-from typing import Any, Awaitable, Sequence, final
+from typing import Any, Awaitable, Callable, Sequence, final
 
 from dmskafka.http_config import HttpConfig
 
 __all__ = [
     "__version__",
+    "CoreCall",
     "CoreClient",
     "CoreResponse",
     "EmulatorServer",
@@ -38,6 +39,19 @@ class CoreResponse:
     def raw_content(self) -> bytes: ...
     @property
     def trace(self) -> _Trace | None: ...
+    # The response headers, kept when the call asked for a trace.
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+
+# One call, started on the shared runtime when the *_async method returned.
+@final
+class CoreCall:
+    def done(self) -> bool: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+    def outcome(self) -> CoreResponse: ...
+    def asyncio_future(self) -> Awaitable[None]: ...
+    def add_done_callback(self, callback: Callable[[], object]) -> None: ...
+    def cancel(self) -> None: ...
 
 @final
 class CoreClient:
@@ -58,7 +72,7 @@ class CoreClient:
     ) -> CoreResponse: ...
     def create_connector_async(
         self, instance_id: object, body: object = None, headers: _Headers | None = None, trace: bool = False
-    ) -> Awaitable[CoreResponse]: ...
+    ) -> CoreCall: ...
     def call(
         self,
         name: str,
@@ -74,7 +88,8 @@ class CoreClient:
         task_id: object = None,
         headers: _Headers | None = None,
         trace: bool = False,
-    ) -> Awaitable[CoreResponse]: ...
+    ) -> CoreCall: ...
+    def close(self) -> None: ...
 
 @final
 class EmulatorServer:

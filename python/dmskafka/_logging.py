@@ -7,9 +7,10 @@ failed call, the exception); DEBUG adds the request headers with Authorization a
 X-Security-Token redacted.
 
 The core sends requests from Rust, so handlers cannot run before a request is sent: they run
-after the exchange, the request handlers first, with what was sent. The core reports what was
-sent for answered 2xx calls only, so failed calls get their INFO line but no handler calls and
-no DEBUG headers.
+after the exchange, the request handlers first, with what was sent. Every answered call, 4xx and
+5xx included, gets the official INFO line, its DEBUG headers and its handler calls before its
+exception is raised; a call that got no answer (refused, timed out) gets an INFO line with `-`
+for what is unknown.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ import datetime
 import logging
 import sys
 import time
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, TextIO, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, TextIO, Tuple
 
 from dmskafka.exceptions import SdkException, ValidationException
 
 if TYPE_CHECKING:
-    from dmskafka._core import CoreResponse
+    from dmskafka._core import CoreCall, CoreResponse
 
 __all__ = ["HttpHandler", "HttpRequest", "HttpResponse"]
 
@@ -107,15 +108,28 @@ class HttpRequest:
         return "<HttpRequest %s %s>" % (self.method, self.url)
 
 
+class _Headers(Dict[str, str]):
+    """Response headers, looked up in any case as `requests.Response.headers` (names stored
+    lower-case, as received over HTTP/1.1 by the core)."""
+
+    def __getitem__(self, name: str) -> str:
+        return super().__getitem__(name.lower())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and super().__contains__(name.lower())
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return super().get(name.lower(), default)
+
+
 class HttpResponse:
-    """What came back, with the attribute names of `requests.Response`. Of the response
-    headers the core reports only X-Request-Id."""
+    """What came back, with the attribute names of `requests.Response`."""
 
     def __init__(self, request: HttpRequest, core: CoreResponse, elapsed: datetime.timedelta) -> None:
         self.request = request
         self.url = request.url
         self.status_code = core.status_code
-        self.headers = {"X-Request-Id": core.request_id} if core.request_id else {}
+        self.headers = _Headers((k.lower(), v) for k, v in core.headers)
         self.content = core.raw_content
         self.elapsed = elapsed
 
@@ -191,36 +205,44 @@ def _failed(method: str, url: str, exc: SdkException, started: float) -> None:
     )
 
 
+def _exchange(exc: SdkException) -> CoreResponse | None:
+    """The response behind an exception raised for a 3xx/4xx/5xx answer (the core attaches it)."""
+    return getattr(exc, "_exchange", None)
+
+
+def _settle(http_handler: Any, method: str, url: str, started: float, call: Callable[[], CoreResponse]) -> CoreResponse:
+    """`call()`'s outcome, logged and shown to the handlers (answered failures too) first."""
+    try:
+        core = call()
+    except SdkException as exc:
+        answered = _exchange(exc)
+        if answered is None:
+            _failed(method, url, exc, started)
+        else:
+            _answered(http_handler, method, url, answered, started)
+        raise
+    _answered(http_handler, method, url, core, started)
+    return core
+
+
 def observe(
     client: Any, name: str, instance_id: object, task_id: object, call: Callable[[bool], CoreResponse]
 ) -> CoreResponse:
     """Runs `call(trace=True)`, then logs it and runs the client's HTTP handler."""
     method, url = _route(client, name, instance_id, task_id)
-    started = time.perf_counter()
-    try:
-        core = call(True)
-    except SdkException as exc:
-        _failed(method, url, exc, started)
-        raise
-    _answered(client._http_handler, method, url, core, started)
-    return core
+    return _settle(client._http_handler, method, url, time.perf_counter(), lambda: call(True))
 
 
-def observe_async(
-    client: Any, name: str, instance_id: object, task_id: object, start: Callable[[bool], Awaitable[CoreResponse]]
-) -> Awaitable[CoreResponse]:
-    """`observe` for an async call: validation errors still raise here, before any await."""
+def observe_call(client: Any, name: str, instance_id: object, task_id: object, call: CoreCall) -> None:
+    """`observe` for an async call already started: its log lines and handlers run once, when
+    it ends (on the thread that ends it), before anyone waiting sees the outcome."""
     method, url = _route(client, name, instance_id, task_id)
     started = time.perf_counter()
-    awaitable = start(True)
 
-    async def finish() -> CoreResponse:
+    def done() -> None:
         try:
-            core = await awaitable
-        except SdkException as exc:
-            _failed(method, url, exc, started)
-            raise
-        _answered(client._http_handler, method, url, core, started)
-        return core
+            _settle(client._http_handler, method, url, started, call.outcome)
+        except SdkException:
+            pass  # the waiters get it
 
-    return finish()
+    call.add_done_callback(done)

@@ -146,7 +146,9 @@ class _BaseClient:
         return self._credentials
 
     def close(self):
-        """Nothing to release explicitly: the pool closes when the client is dropped."""
+        """Closes the client's connections and per-thread runtimes now, as the official `close()`
+        closes its session; like the official client, it still works afterwards (reconnecting)."""
+        self._core.close()
 
     def __enter__(self):
         return self
@@ -253,90 +255,70 @@ class KafkaClient(_BaseClient):
 
 
 class FutureSdkResponse:
-    """An awaitable call that also has the official blocking `.result()`.
+    """A handle on one call, started when the `*_async` method returned (as the official SDK
+    submits it to its executor then).
 
-    The call starts when first awaited or when `.result()` is called, and runs once:
-    awaiting again, or calling `.result()` after it finished, gives the same outcome.
+    `await` it in any event loop, or block on the official `.result()` from any thread, as
+    often as you like: the call runs once, and every wait gives its one outcome. A `timeout`
+    that passes raises CallTimeoutException (`outcome_unknown`) and leaves the call running;
+    a later `.result()` returns its outcome. Cancelling the task that awaits it cancels the call.
     """
 
-    __slots__ = ("_start_async", "_start_sync", "_future", "_done")
+    __slots__ = ("_call", "_build", "_done")
 
-    def __init__(self, start_async, start_sync):
-        self._start_async = start_async
-        self._start_sync = start_sync
-        self._future = None
+    def __init__(self, call, build=None):
+        self._call = call
+        self._build = build
         self._done = None
 
-    def __await__(self):
-        if self._done is not None:
-            return _replay(self._done).__await__()
-        if self._future is None:
-            self._future = self._start_async()
-        return self._future.__await__()
-
-    def result(self, timeout=None):
+    def _outcome(self):
+        """The response model, or the exception to raise; made once."""
         if self._done is None:
-            if self._future is not None:
-                if not self._future.done():
-                    raise RuntimeError("this call is being awaited in an event loop; await it there")
-                return self._future.result()
-            self._done = _run_sync(self._start_sync, timeout)
+            try:
+                core = self._call.outcome()
+                self._done = True, (core if self._build is None else self._build(core))
+            except Exception as e:  # kept to be raised again by every later wait
+                self._done = False, e
         ok, value = self._done
         if ok:
             return value
         raise value
 
+    def done(self):
+        """True once the call has finished (successfully or not)."""
+        return self._done is not None or self._call.done()
 
-async def _replay(done):
-    ok, value = done
-    if ok:
-        return value
-    raise value
+    def result(self, timeout=None):
+        if self._done is None and not self._call.wait(timeout):
+            from dmskafka.exceptions import CallTimeoutException
 
+            exc = CallTimeoutException(
+                "no result within %s s; the call goes on in the background and its outcome is unknown: "
+                "call result() again to wait for it" % timeout
+            )
+            exc.outcome_unknown = True
+            raise exc
+        return self._outcome()
 
-def _run_sync(call, timeout):
-    if timeout is None:
-        try:
-            return True, call()
-        except Exception as e:  # kept to be re-raised on every result()
-            return False, e
-    from concurrent.futures import ThreadPoolExecutor
-    from concurrent.futures import TimeoutError as FutureTimeout
-
-    from dmskafka.exceptions import CallTimeoutException
-
-    pool = ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(call)
-    pool.shutdown(wait=False)
-    try:
-        return True, future.result(timeout)
-    except FutureTimeout:
-        raise CallTimeoutException(
-            "no result within %s s; the call goes on in the background and its outcome is unknown" % timeout
-        ) from None
-    except Exception as e:
-        return False, e
-
-
-async def _mapped(awaitable, build):
-    return build(await awaitable)
+    def __await__(self):
+        if self._done is None and not self._call.done():
+            yield from self._call.asyncio_future().__await__()
+        return self._outcome()
 
 
 class KafkaAsyncClient(_BaseClient):
-    """The asyncio client: each `*_async` call returns a FutureSdkResponse (await it, or `.result()`)."""
+    """The asyncio client: each `*_async` call starts at once and returns a FutureSdkResponse
+    (await it, or `.result()`)."""
 
-    def _sync_twin(self):
-        twin = object.__new__(KafkaClient)
-        twin.__dict__.update(self.__dict__)
-        return twin
-
-    def _start(self, name, instance_id, task_id, start):
+    def _start(self, name, instance_id, task_id, start, build):
         """`start(trace)`, logged and shown to the HTTP handler when anyone looks."""
-        if not _observed(self):
-            return start(False)
-        from dmskafka import _logging
+        observed = _observed(self)
+        call = start(observed)
+        if observed:
+            from dmskafka import _logging
 
-        return _logging.observe_async(self, name, instance_id, task_id, start)
+            _logging.observe_call(self, name, instance_id, task_id, call)
+        return FutureSdkResponse(call, build)
 
     def create_connector_async(self, request, _headers=None):
         instance_id = _instance_id(request)
@@ -345,10 +327,7 @@ class KafkaAsyncClient(_BaseClient):
         def start(trace):
             return self._core.create_connector_async(instance_id, body, _headers, trace)
 
-        return FutureSdkResponse(
-            lambda: _ensure(_mapped(self._start("create_connector", instance_id, None, start), _connector_response)),
-            lambda: self._sync_twin().create_connector(request, _headers),
-        )
+        return self._start("create_connector", instance_id, None, start, _connector_response)
 
     def create_connector_async_invoker(self, request):
         from dmskafka.invoker import AsyncInvoker
@@ -361,10 +340,7 @@ class KafkaAsyncClient(_BaseClient):
         def start(trace):
             return self._core.call_async(name, instance_id, task_id, headers, trace)
 
-        return FutureSdkResponse(
-            lambda: _ensure(_mapped(self._start(name, instance_id, task_id, start), _LIFECYCLE[name])),
-            lambda: self._sync_twin()._lifecycle(name, request, task_id, headers),
-        )
+        return self._start(name, instance_id, task_id, start, _LIFECYCLE[name])
 
     def show_instance_async(self, request, _headers=None):
         return self._lifecycle_async("show_instance", request, headers=_headers)
@@ -388,9 +364,3 @@ class KafkaAsyncClient(_BaseClient):
         return await waiter.enable_smart_connect_async(
             self, instance_id, node_cnt, specification, spec_code, wait, **kwargs
         )
-
-
-def _ensure(coro):
-    import asyncio
-
-    return asyncio.ensure_future(coro)

@@ -56,8 +56,9 @@ class SdkException(Exception):
 
     # State lives in __dict__, not in the constructor arguments, so rebuild from it: this
     # works for every subclass whatever its constructor, and keeps values changed by setters.
+    # `_exchange` (the answered response, for logs and handlers) does not travel.
     def __reduce__(self):
-        return _rebuild, (self.__class__, self.__dict__)
+        return _rebuild, (self.__class__, {k: v for k, v in self.__dict__.items() if k != "_exchange"})
 
     def _repr_html_(self):
         """A table of what went wrong, for notebooks."""

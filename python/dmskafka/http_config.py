@@ -1,7 +1,6 @@
 """HTTP settings with the official `HttpConfig` constructor and properties."""
 
 import enum
-import math
 
 from dmskafka._attrs import attr
 
@@ -9,7 +8,8 @@ __all__ = ["HttpConfig", "SigningAlgorithm"]
 
 
 class SigningAlgorithm(enum.Enum):
-    """The official algorithm names; the client signs with HMAC_SHA256 only."""
+    """The official algorithm names. This version signs with HMAC_SHA256; `build()` refuses the
+    others (ValidationException naming signing_algorithm) rather than signing otherwise."""
 
     HMAC_SHA256 = 1
     HMAC_SM3 = 2
@@ -43,15 +43,6 @@ _FIELDS = (
 )
 
 
-def _seconds(value):
-    # bool is an int, but `timeout=True` is a mistake, not one second.
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise ValueError(
-            "timeout must be a positive number of seconds, or a (connect, read) pair of them; got %r" % (value,)
-        )
-    return float(value)
-
-
 class HttpConfig:
     def __init__(
         self,
@@ -74,8 +65,11 @@ class HttpConfig:
         user_agent=None,
         max_response_bytes=8 * 1024 * 1024,
     ):
-        """
-        :param timeout: seconds, one number for both or a (connect, read) pair
+        """Stored as given, as the official class does; `build()` checks every value
+        (ValidationException naming the option).
+
+        :param timeout: seconds, one number for both or a (connect, read) pair, each above 0 and at
+            most a day
         :param retry_times: retries of failures that happened before the request could reach the server
         :param max_response_bytes: larger response bodies are refused (not in the official SDK)
         """
@@ -104,16 +98,6 @@ class HttpConfig:
     @staticmethod
     def get_default_config():
         return HttpConfig()
-
-    def _timeouts(self):
-        """(connect, read) seconds as floats; ValueError naming `timeout` when unusable."""
-        timeout = self.timeout
-        if isinstance(timeout, (tuple, list)):
-            if len(timeout) != 2:
-                raise ValueError("timeout must be a number or a (connect, read) pair; got %r" % (timeout,))
-            return _seconds(timeout[0]), _seconds(timeout[1])
-        seconds = _seconds(timeout)
-        return seconds, seconds
 
     def __repr__(self):
         return "HttpConfig(%s)" % ", ".join(

@@ -9,17 +9,77 @@
 //! result in one callback, on its own thread, holding the GIL it already has.
 //!
 //! One bridge per event loop, kept in a `WeakKeyDictionary` keyed by the loop, so it goes
-//! (and its sockets close) with the loop. Loops without `add_reader` or weak references get
-//! `None` from `for_running_loop`; the caller then falls back to pyo3-async-runtimes.
+//! (and its sockets close) with the loop. Loops without `add_reader` (Windows' proactor) or
+//! weak references, and platforms without Unix sockets, get `None` from `for_running_loop`;
+//! the caller then takes the portable path, `portable_future` (pyo3-async-runtimes).
 
-use std::io::{Read, Write};
+use std::future::Future;
 use std::mem;
-use std::os::fd::AsRawFd;
-use std::os::unix::net::UnixStream;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+
+use crate::runtime;
+
+/// The socket pair a bridge wakes its loop with.
+#[cfg(unix)]
+mod wake {
+    use std::io::{Read, Write};
+    use std::os::fd::AsRawFd;
+    use std::os::unix::net::UnixStream;
+
+    pub struct Wake {
+        tx: UnixStream,
+        rx: UnixStream,
+    }
+
+    impl Wake {
+        pub fn new() -> Option<Self> {
+            let (tx, rx) = UnixStream::pair().ok()?;
+            (tx.set_nonblocking(true).is_ok() && rx.set_nonblocking(true).is_ok()).then_some(Wake { tx, rx })
+        }
+
+        /// What the loop's `add_reader` watches.
+        pub fn fd(&self) -> i64 {
+            self.rx.as_raw_fd().into()
+        }
+
+        pub fn send(&self) {
+            // Full or closed (the loop is gone): nobody is left to wake, or a byte is pending.
+            let _ = (&self.tx).write(&[1]);
+        }
+
+        pub fn drain(&self) {
+            let mut sink = [0u8; 256];
+            while matches!((&self.rx).read(&mut sink), Ok(n) if n > 0) {}
+        }
+    }
+}
+
+/// No Unix sockets: no bridge, every loop takes the portable path.
+#[cfg(not(unix))]
+mod wake {
+    pub enum Wake {}
+
+    impl Wake {
+        pub fn new() -> Option<Self> {
+            None
+        }
+
+        pub fn fd(&self) -> i64 {
+            match *self {}
+        }
+
+        pub fn send(&self) {
+            match *self {}
+        }
+
+        pub fn drain(&self) {
+            match *self {}
+        }
+    }
+}
 
 /// Sets one asyncio future's outcome; runs on the loop's thread with the GIL.
 type Deliver = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
@@ -32,8 +92,7 @@ struct Queue {
 
 pub struct Bridge {
     queue: Mutex<Queue>,
-    wake_tx: UnixStream,
-    wake_rx: UnixStream,
+    wake: wake::Wake,
 }
 
 impl Bridge {
@@ -48,8 +107,7 @@ impl Bridge {
             Err(_) => false,
         };
         if send_wake {
-            // Full or closed (the loop is gone): nobody is left to wake, or a byte is pending.
-            let _ = (&self.wake_tx).write(&[1]);
+            self.wake.send();
         }
     }
 }
@@ -64,8 +122,7 @@ impl Drain {
         // Empty the socket first, then take the queue and reset `woken`: a completion queued
         // after the take sends a byte of its own. (The other order could swallow that byte
         // and leave its result queued with nobody woken.)
-        let mut sink = [0u8; 256];
-        while matches!((&self.0.wake_rx).read(&mut sink), Ok(n) if n > 0) {}
+        self.0.wake.drain();
         let done = match self.0.queue.lock() {
             Ok(mut q) => {
                 q.woken = false;
@@ -104,25 +161,15 @@ static BRIDGES: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// A new bridge whose socket the loop watches; `None` when the loop cannot watch one.
 fn new_bridge<'py>(event_loop: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, Drain>>> {
-    let Ok((wake_tx, wake_rx)) = UnixStream::pair() else {
+    let Some(wake) = wake::Wake::new() else {
         return Ok(None);
     };
-    if wake_tx.set_nonblocking(true).is_err() || wake_rx.set_nonblocking(true).is_err() {
-        return Ok(None);
-    }
-    let fd = wake_rx.as_raw_fd();
+    let fd = wake.fd();
     let queue = Mutex::new(Queue {
         done: Vec::new(),
         woken: false,
     });
-    let drain = Bound::new(
-        event_loop.py(),
-        Drain(Arc::new(Bridge {
-            queue,
-            wake_tx,
-            wake_rx,
-        })),
-    )?;
+    let drain = Bound::new(event_loop.py(), Drain(Arc::new(Bridge { queue, wake })))?;
     // NotImplementedError on loops that cannot watch a socket (e.g. Windows' proactor).
     if event_loop
         .call_method1(pyo3::intern!(event_loop.py(), "add_reader"), (fd, &drain))
@@ -158,8 +205,27 @@ pub fn for_running_loop(py: Python<'_>) -> PyResult<(Bound<'_, PyAny>, Option<Ar
     let bridge = drain.get().0.clone();
     // A loop that cannot be weakly referenced cannot be a key: stop watching, fall back.
     if bridges.set_item(&event_loop, &drain).is_err() {
-        let _ = event_loop.call_method1("remove_reader", (bridge.wake_rx.as_raw_fd(),));
+        let _ = event_loop.call_method1("remove_reader", (bridge.wake.fd(),));
         return Ok((event_loop, None));
     }
     Ok((event_loop, Some(bridge)))
+}
+
+static PORTABLE_INIT: Once = Once::new();
+
+/// An asyncio future of the running loop that gets `None` when `fut` (on the shared runtime)
+/// ends; the result is handed over with `call_soon_threadsafe`, which every loop has.
+pub fn portable_future<'py>(
+    py: Python<'py>,
+    fut: impl Future<Output = ()> + Send + 'static,
+) -> PyResult<Bound<'py, PyAny>> {
+    let rt = runtime::runtime().map_err(super::errors::to_py)?;
+    PORTABLE_INIT.call_once(|| {
+        // Fails only if already set, which Once rules out.
+        let _ = pyo3_async_runtimes::tokio::init_with_runtime(rt);
+    });
+    pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        fut.await;
+        Ok(None::<()>)
+    })
 }

@@ -3,14 +3,13 @@
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 
-use futures::FutureExt;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use pyo3::IntoPyObjectExt;
 
-use super::{asyncio_bridge, convert, errors};
+use super::call::{self, CoreCall};
+use super::{convert, errors};
 use crate::client::{CallOptions, Client, RawResponse, Trace};
 use crate::credentials::{self, Credentials, Secret};
 use crate::error::Error;
@@ -25,6 +24,7 @@ type FoundCredentials = (String, String, Option<String>, Option<String>, Option<
 
 /// What a call returned: status, request id, raw body, and the create-connector fields.
 #[pyclass(frozen, module = "dmskafka._core")]
+#[derive(Clone)]
 pub struct CoreResponse {
     #[pyo3(get)]
     status_code: u16,
@@ -69,70 +69,46 @@ impl From<RawResponse> for CoreResponse {
     }
 }
 
-/// Runs a core future to completion with the GIL released, on this thread's own runtime
-/// (no cross-thread wake-ups; see `runtime`); a panic becomes SdkException.
-pub(super) fn block_on<T: Send>(py: Python<'_>, fut: impl Future<Output = Result<T, Error>> + Send) -> PyResult<T> {
-    let outcome = py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(|| runtime::block_on_here(fut))));
+/// Runs a call of `client` to completion on this thread's runtime for it, with the GIL
+/// released; Ctrl-C (any signal handler's exception) ends it within `SIGNAL_CHECK`, dropping
+/// its connection. A panic becomes SdkException.
+pub(super) fn block_on<T: Send>(
+    py: Python<'_>,
+    client: &Client,
+    fut: impl Future<Output = Result<T, Error>> + Send,
+) -> PyResult<T> {
+    finish(py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(|| client.block_on(interruptible(fut))))))
+}
+
+/// [`block_on`] for work that belongs to no client yet (project id discovery).
+pub(super) fn block_on_unbound<T: Send>(
+    py: Python<'_>,
+    fut: impl Future<Output = Result<T, Error>> + Send,
+) -> PyResult<T> {
+    finish(py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(|| runtime::block_on_here(interruptible(fut))))))
+}
+
+type Blocked<T> = std::thread::Result<Result<Result<Result<T, Error>, PyErr>, Error>>;
+
+fn finish<T>(outcome: Blocked<T>) -> PyResult<T> {
     match outcome {
-        Ok(result) => result.and_then(|r| r).map_err(errors::to_py),
+        Ok(Ok(Ok(result))) => result.map_err(errors::to_py),
+        Ok(Ok(Err(interrupted))) => Err(interrupted),
+        Ok(Err(e)) => Err(errors::to_py(e)),
         Err(payload) => Err(errors::panic_to_py(payload)),
     }
 }
 
-static ASYNC_INIT: Once = Once::new();
-
-/// Hands a core future to asyncio: it runs on the shared runtime and its result comes back
-/// through the loop's bridge (`asyncio_bridge`); cancelling the asyncio future drops
-/// (cancels) it. A panic becomes SdkException.
-pub(super) fn spawn<'py, T>(
-    py: Python<'py>,
-    fut: impl Future<Output = Result<T, Error>> + Send + 'static,
-) -> PyResult<Bound<'py, PyAny>>
-where
-    T: for<'a> IntoPyObject<'a> + Send + 'static,
-{
-    let rt = runtime::runtime().map_err(errors::to_py)?;
-    let (event_loop, bridge) = asyncio_bridge::for_running_loop(py)?;
-    let Some(bridge) = bridge else {
-        return spawn_generic(py, rt, fut);
-    };
-    let py_future = event_loop.call_method0(pyo3::intern!(py, "create_future"))?;
-    let to_set = py_future.clone().unbind();
-    let task = rt.spawn(async move {
-        let outcome = AssertUnwindSafe(fut).catch_unwind().await;
-        bridge.complete(
-            to_set,
-            Box::new(move |py| match outcome {
-                Ok(Ok(value)) => value.into_py_any(py),
-                Ok(Err(e)) => Err(errors::to_py(e)),
-                Err(payload) => Err(errors::panic_to_py(payload)),
-            }),
-        );
-    });
-    let abort = asyncio_bridge::AbortOnDone(task.abort_handle());
-    py_future.call_method1(pyo3::intern!(py, "add_done_callback"), (abort,))?;
-    Ok(py_future)
-}
-
-/// The fallback for loops that cannot have a bridge: pyo3-async-runtimes.
-fn spawn_generic<'py, T>(
-    py: Python<'py>,
-    rt: &'static tokio::runtime::Runtime,
-    fut: impl Future<Output = Result<T, Error>> + Send + 'static,
-) -> PyResult<Bound<'py, PyAny>>
-where
-    T: for<'a> IntoPyObject<'a> + Send + 'static,
-{
-    ASYNC_INIT.call_once(|| {
-        // Fails only if already set, which Once rules out.
-        let _ = pyo3_async_runtimes::tokio::init_with_runtime(rt);
-    });
-    pyo3_async_runtimes::tokio::future_into_py(py, async move {
-        match AssertUnwindSafe(fut).catch_unwind().await {
-            Ok(result) => result.map_err(errors::to_py),
-            Err(payload) => Err(errors::panic_to_py(payload)),
+/// `fut`, or the exception a signal handler raised (KeyboardInterrupt) while it ran.
+async fn interruptible<T>(fut: impl Future<Output = T>) -> Result<T, PyErr> {
+    tokio::pin!(fut);
+    loop {
+        tokio::select! {
+            biased;
+            out = &mut fut => return Ok(out),
+            () = tokio::time::sleep(call::SIGNAL_CHECK) => Python::attach(|py| py.check_signals())?,
         }
-    })
+    }
 }
 
 fn call_options(headers: Vec<(String, String)>, trace: bool) -> Result<CallOptions, Error> {
@@ -252,20 +228,19 @@ impl CoreClient {
         trace: bool,
     ) -> PyResult<CoreResponse> {
         let (id, body, opts) = create_inputs(instance_id, body, headers, trace)?;
-        block_on(py, create(self.inner.clone(), id, body, opts))
+        block_on(py, &self.inner, create(self.inner.clone(), id, body, opts))
     }
 
     #[pyo3(signature = (instance_id, body=None, headers=None, trace=false))]
-    fn create_connector_async<'py>(
+    fn create_connector_async(
         &self,
-        py: Python<'py>,
-        instance_id: &Bound<'py, PyAny>,
-        body: Option<&Bound<'py, PyAny>>,
+        instance_id: &Bound<'_, PyAny>,
+        body: Option<&Bound<'_, PyAny>>,
         headers: Option<&Bound<'_, PyAny>>,
         trace: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> PyResult<CoreCall> {
         let (id, body, opts) = create_inputs(instance_id, body, headers, trace)?;
-        spawn(py, create(self.inner.clone(), id, body, opts))
+        call::start(create(self.inner.clone(), id, body, opts))
     }
 
     /// `name` is show_instance, show_background_task or delete_connector.
@@ -280,21 +255,25 @@ impl CoreClient {
         trace: bool,
     ) -> PyResult<CoreResponse> {
         let (op, id, opts) = self.lifecycle_inputs(name, instance_id, task_id, headers, trace)?;
-        block_on(py, lifecycle(self.inner.clone(), op, id, opts))
+        block_on(py, &self.inner, lifecycle(self.inner.clone(), op, id, opts))
     }
 
     #[pyo3(signature = (name, instance_id, task_id=None, headers=None, trace=false))]
-    fn call_async<'py>(
+    fn call_async(
         &self,
-        py: Python<'py>,
         name: &str,
-        instance_id: &Bound<'py, PyAny>,
-        task_id: Option<&Bound<'py, PyAny>>,
+        instance_id: &Bound<'_, PyAny>,
+        task_id: Option<&Bound<'_, PyAny>>,
         headers: Option<&Bound<'_, PyAny>>,
         trace: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> PyResult<CoreCall> {
         let (op, id, opts) = self.lifecycle_inputs(name, instance_id, task_id, headers, trace)?;
-        spawn(py, lifecycle(self.inner.clone(), op, id, opts))
+        call::start(lifecycle(self.inner.clone(), op, id, opts))
+    }
+
+    /// Releases the client's connections and per-thread runtimes; it stays usable.
+    fn close(&self) {
+        self.inner.close();
     }
 
     fn __repr__(&self) -> String {
@@ -364,7 +343,7 @@ fn discover_project_id(
     let iam_endpoint = convert::opt_strict_str(iam_endpoint, "iam_endpoint")?;
     let region_id = convert::strict_str(region_id, "region_id")?;
     let iam = iam_endpoint.unwrap_or_else(|| region::iam_endpoint(&region_id, &env_var));
-    block_on(py, async move {
+    block_on_unbound(py, async move {
         Client::discover_project_id(&creds, &iam, &region_id, &config, &product).await
     })
 }
@@ -401,6 +380,7 @@ fn sign(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CoreClient>()?;
     m.add_class::<CoreResponse>()?;
+    m.add_class::<CoreCall>()?;
     m.add_function(wrap_pyfunction!(kafka_region, m)?)?;
     m.add_function(wrap_pyfunction!(kafka_regions, m)?)?;
     m.add_function(wrap_pyfunction!(default_credentials, m)?)?;

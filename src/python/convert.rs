@@ -1,14 +1,13 @@
 //! Python values -> core inputs. Types are only named here; the core judges them.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use super::errors;
-use crate::config::{ClientCert, HttpConfig};
+use crate::config::{ClientCert, HttpConfig, TimeoutInput};
 use crate::error::Error;
 use crate::validate::{NodeCntInput, RawCreateConnectorReq, TextInput};
 
@@ -179,13 +178,43 @@ fn count(cfg: &Bound<'_, PyAny>, name: &str, max: u64) -> PyResult<Option<u64>> 
         .ok_or_else(out_of_range)
 }
 
-fn seconds(v: f64) -> Duration {
-    Duration::try_from_secs_f64(v).unwrap_or(Duration::MAX)
+/// A number of seconds (int or float, not bool) as f64; `None` for anything else.
+fn number(obj: &Bound<'_, PyAny>) -> Option<f64> {
+    if obj.is_instance_of::<PyBool>() || !(obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>()) {
+        return None;
+    }
+    // An int too large for f64 becomes inf, which the range rule refuses.
+    obj.extract::<f64>().ok().or(Some(f64::INFINITY))
 }
 
-/// Reads a `dmskafka.HttpConfig`; its `_timeouts()` has already checked the timeout shape.
+/// `HttpConfig.timeout` as given, for the core to judge.
+fn timeout(obj: &Bound<'_, PyAny>) -> TimeoutInput {
+    if let Some(s) = number(obj) {
+        return TimeoutInput::Both(s);
+    }
+    if obj.is_instance_of::<PyTuple>() || obj.is_instance_of::<PyList>() {
+        let items: Vec<Bound<'_, PyAny>> = obj.try_iter().map_or_else(|_| Vec::new(), |it| it.flatten().collect());
+        return match items.as_slice() {
+            [c, r] => match (number(c), number(r)) {
+                (Some(c), Some(r)) => TimeoutInput::Pair(c, r),
+                _ => TimeoutInput::Other(format!("a pair of {} and {}", type_name(c), type_name(r))),
+            },
+            other => TimeoutInput::Other(format!("a {} of {}", type_name(obj), other.len())),
+        };
+    }
+    TimeoutInput::Other(format!("a {}", type_name(obj)))
+}
+
+/// The name of a `SigningAlgorithm` member (ours or the official enum), else what was given.
+fn signing_algorithm(obj: &Bound<'_, PyAny>) -> String {
+    match obj.getattr("name").ok().and_then(|n| n.extract::<String>().ok()) {
+        Some(name) => name,
+        None => format!("a {}", type_name(obj)),
+    }
+}
+
+/// Reads a `dmskafka.HttpConfig`; the core judges every value.
 pub fn http_config(cfg: &Bound<'_, PyAny>) -> PyResult<HttpConfig> {
-    let (connect, read): (f64, f64) = cfg.call_method0("_timeouts")?.extract()?;
     let proxy = match opt_string(cfg, "proxy_host")? {
         None => None,
         Some(_) => cfg
@@ -193,9 +222,9 @@ pub fn http_config(cfg: &Bound<'_, PyAny>) -> PyResult<HttpConfig> {
             .get_item("https")?
             .extract::<Option<String>>()?,
     };
-    Ok(HttpConfig {
-        connect_timeout: seconds(connect),
-        read_timeout: seconds(read),
+    HttpConfig::check_signing_algorithm(&signing_algorithm(&cfg.getattr("signing_algorithm")?))
+        .map_err(errors::to_py)?;
+    let mut config = HttpConfig {
         ignore_ssl_verification: cfg.getattr("ignore_ssl_verification")?.is_truthy()?,
         ssl_ca_cert: opt_string(cfg, "ssl_ca_cert")?.map(PathBuf::from),
         client_cert: ClientCert::from_options(
@@ -208,9 +237,17 @@ pub fn http_config(cfg: &Bound<'_, PyAny>) -> PyResult<HttpConfig> {
         pool_maxsize: count(cfg, "pool_maxsize", u32::MAX.into())?
             .map_or(10, |n| usize::try_from(n).unwrap_or(usize::MAX)),
         allow_redirects: cfg.getattr("allow_redirects")?.is_truthy()?,
+        ignore_content_type_for_get_request: cfg.getattr("ignore_content_type_for_get_request")?.is_truthy()?,
+        pool_connections: count(cfg, "pool_connections", u32::MAX.into())?
+            .map_or(10, |n| usize::try_from(n).unwrap_or(usize::MAX)),
         user_agent: opt_header_text(cfg, "user_agent")?,
         max_response_bytes: count(cfg, "max_response_bytes", u64::MAX)?
             .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
             .ok_or_else(|| PyTypeError::new_err("HttpConfig.max_response_bytes must be an integer, not None"))?,
-    })
+        ..HttpConfig::default()
+    };
+    config
+        .set_timeout(timeout(&cfg.getattr("timeout")?))
+        .map_err(errors::to_py)?;
+    Ok(config)
 }

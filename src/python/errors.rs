@@ -79,12 +79,15 @@ pub fn to_py(err: Error) -> PyErr {
 
 /// A panic caught at the boundary becomes an SdkException naming the internal failure.
 pub fn panic_to_py(payload: Box<dyn std::any::Any + Send>) -> PyErr {
+    to_py(panic_error(payload))
+}
+
+/// The error a caught panic is reported as.
+pub fn panic_error(payload: Box<dyn std::any::Any + Send>) -> Error {
     let what = payload
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".to_owned());
-    to_py(Error::Sdk(format!(
-        "internal error in dmskafka (please report it): {what}"
-    )))
+    Error::Sdk(format!("internal error in dmskafka (please report it): {what}"))
 }

@@ -2,6 +2,7 @@
 //! It never decides: rules live in the core.
 
 mod asyncio_bridge;
+mod call;
 mod client;
 mod convert;
 mod emulator;

@@ -5,11 +5,13 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use super::client::{block_on, spawn};
+use super::call;
+use super::client::{block_on_unbound, CoreResponse};
 use crate::error::Error;
 
 /// Panics inside the guarded sync path (`where_="sync"`: in a future driven by `block_on`)
-/// or inside an asyncio task (`"async"`: in a future driven by `spawn` on a runtime worker).
+/// or inside an async call (`"async"`: in a future started by `call::start` on a runtime
+/// worker; returned as a `FutureSdkResponse` to await).
 /// `detail`'s repr goes into the panic message, so a test can check what a panic message
 /// would show of, say, a client.
 #[pyfunction]
@@ -22,11 +24,15 @@ fn _test_panic<'py>(py: Python<'py>, where_: &str, detail: Option<&Bound<'py, Py
         None => String::new(),
     };
     let message = format!("dmskafka test panic ({where_}) {shown}");
-    // An Option, not (), so the (never reached) success value would arrive as None.
-    let boom = move || -> Result<Option<u8>, Error> { panic!("{message}") };
+    let boom = move || -> Result<CoreResponse, Error> { panic!("{message}") };
     match where_ {
-        "sync" => block_on(py, async move { boom() }).map(|_| py.None().into_bound(py)),
-        "async" => spawn(py, async move { boom() }),
+        "sync" => block_on_unbound(py, async move { boom() }).map(|_| py.None().into_bound(py)),
+        "async" => {
+            let started = call::start(async move { boom() })?;
+            py.import("dmskafka.client")?
+                .getattr("FutureSdkResponse")?
+                .call1((started,))
+        }
         other => Err(PyValueError::new_err(format!(
             "where_ must be 'sync' or 'async', not {other:?}"
         ))),
