@@ -203,6 +203,11 @@ impl Client {
         self.http.block_on(fut)
     }
 
+    /// Closes this thread's connections of this client now, e.g. after an interrupted call.
+    pub fn release_this_thread(&self) {
+        self.http.release_this_thread();
+    }
+
     /// Releases every connection and per-thread runtime now (those of calls in flight when
     /// they end); the client stays usable and connects again on its next call.
     pub fn close(&self) {

@@ -163,6 +163,14 @@ impl Http {
         Ok(out)
     }
 
+    /// Drops this thread's runtime and pool for this client, closing their connections now
+    /// (a call interrupted mid-way leaves its connection to a runtime nobody drives).
+    pub fn release_this_thread(&self) {
+        let slot = self.thread_slot();
+        let released = slot.built.lock().map(|mut built| built.take());
+        drop(released);
+    }
+
     /// This thread's slot for this client, made (and registered for `close()`) on first use.
     fn thread_slot(&self) -> Arc<ThreadSlot> {
         SLOTS.with(|cell| {
@@ -188,12 +196,13 @@ impl Http {
         if let Ok(mut shared) = self.shared.lock() {
             shared.take();
         }
-        let threads = self
+        // The slots stay registered: a thread that calls again rebuilds in the same slot.
+        let threads: Vec<Arc<ThreadSlot>> = self
             .threads
             .lock()
-            .map(|mut t| std::mem::take(&mut *t))
+            .map(|t| t.iter().filter_map(Weak::upgrade).collect())
             .unwrap_or_default();
-        for slot in threads.iter().filter_map(Weak::upgrade) {
+        for slot in threads {
             slot.release.store(true, Ordering::Release);
             // A thread in a call holds the lock and releases its own after the call.
             if let Ok(mut built) = slot.built.try_lock() {

@@ -29,6 +29,7 @@ EXIT_INVALID = 2
 EXIT_SERVICE = 3
 EXIT_TIMEOUT = 4
 EXIT_JOB_FAILED = 5
+EXIT_INTERRUPTED = 130
 
 EXIT_CODES = """exit codes:
   0  done (with --wait: the job succeeded and the instance runs with Smart Connect)
@@ -36,7 +37,8 @@ EXIT_CODES = """exit codes:
   2  invalid input: a bad option, or a value refused before anything was sent
   3  the service answered with an error (4xx/5xx), e.g. DMS.00400026: another operation runs
   4  timeout: no answer in time, or --wait's deadline passed; the job may still be running
-  5  the enable job failed (--wait)"""
+  5  the enable job failed (--wait)
+  130  interrupted (Ctrl-C); an enable request already sent may still be carried out"""
 
 Value = Union[str, int, bool, None]
 
@@ -186,5 +188,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (SdkException, ValueError) as exc:
         print("dmskafka: %s" % exc, file=sys.stderr)
         return _exit_code(exc)
+    except KeyboardInterrupt:
+        # Ctrl-C: the call's connection is dropped; the shell's code for SIGINT.
+        print("dmskafka: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     _print(result, args.output, sys.stdout)
     return EXIT_OK

@@ -77,7 +77,13 @@ pub(super) fn block_on<T: Send>(
     client: &Client,
     fut: impl Future<Output = Result<T, Error>> + Send,
 ) -> PyResult<T> {
-    finish(py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(|| client.block_on(interruptible(fut))))))
+    let outcome = py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(|| client.block_on(interruptible(fut)))));
+    if matches!(outcome, Ok(Ok(Err(_)))) {
+        // Interrupted: the dropped call's connection would stay open until this thread's next
+        // call drives its runtime; close it now.
+        client.release_this_thread();
+    }
+    finish(outcome)
 }
 
 /// [`block_on`] for work that belongs to no client yet (project id discovery).
