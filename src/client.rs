@@ -394,25 +394,26 @@ impl Client {
                 ));
             }
         }
+        // As the official client: from the remembered endpoint to the last one (never back to
+        // earlier ones), then the next call starts again at the first.
         let n = self.endpoints.len();
         let start = self.next_endpoint.load(Ordering::Relaxed) % n;
         let mut failures: Vec<String> = Vec::new();
-        for step in 0..n {
-            let idx = (start + step) % n;
+        for idx in start..n {
             match self.send_with_retries(idx, &call).await {
                 Err(e @ (Error::HostUnreachable { .. } | Error::SslHandshake { .. })) => {
-                    if step + 1 == n {
+                    if idx + 1 == n {
                         self.next_endpoint.store(0, Ordering::Relaxed);
                         if failures.is_empty() {
                             return Err(e);
                         }
-                        failures.push(e.to_string());
+                        failures.push(official_failure_text(&e));
                         return Err(Error::Connection {
                             message: failures.join("; "),
                             phase: Phase::Connect,
                         });
                     }
-                    failures.push(e.to_string());
+                    failures.push(official_failure_text(&e));
                     self.next_endpoint.store(idx + 1, Ordering::Relaxed);
                 }
                 other => return other,
@@ -598,6 +599,16 @@ impl Client {
             headers,
         })
     }
+}
+
+/// One endpoint's failure in the joined message, as the official client words it:
+/// `HostUnreachableException - ...`.
+fn official_failure_text(e: &Error) -> String {
+    let class = match e {
+        Error::SslHandshake { .. } => "SslHandShakeException",
+        _ => "HostUnreachableException",
+    };
+    format!("{class} - {e}")
 }
 
 /// A body over the cap, unread; the status and request id still say what the server did

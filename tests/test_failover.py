@@ -150,19 +150,7 @@ def test_every_endpoint_unresolvable_is_one_connection_exception_listing_each(sd
     assert str(outcome) == "ConnectionException - " + outcome.error_msg
 
 
-@pytest.mark.parametrize(
-    "sdk",
-    [
-        "official",
-        pytest.param(
-            "ours",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="core joins the bare messages; the official joins str(e), class name first",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("sdk", SDKS)
 def test_each_joined_failure_starts_with_its_class_name(sdk):
     outcome = call(sdk, client(sdk, UNRESOLVABLE))
     assert all(p.startswith("HostUnreachableException - ") for p in parts(outcome)), outcome.error_msg
@@ -206,23 +194,14 @@ def test_the_endpoint_that_answered_is_tried_first_on_the_next_call(sdk, ca):
         first, second, third = call(sdk, c), call(sdk, c), call(sdk, c)
     assert first == 200 and third == 200, FAILURE
     assert count.n == 3
-    assert isinstance(second, EXCEPTIONS[sdk].ConnectionException), repr(second)
-    if sdk == "official":
-        # Only S: the official never goes back to an endpoint before the remembered one.
-        assert type(second) is official_exceptions.SslHandShakeException, repr(second)
-        assert "a.invalid" not in second.error_msg
-    else:
-        # S first: its TLS failure leads the joined message (-a.invalid follows, see below).
-        assert "127.0.0.1" in parts(second)[0] and "a.invalid" not in parts(second)[0], second.error_msg
+    # Only S: neither goes back to an endpoint before the remembered one.
+    assert type(second) is EXCEPTIONS[sdk].SslHandShakeException, repr(second)
+    assert "a.invalid" not in second.error_msg
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the core wraps around to the endpoints before the remembered one; the official stops at the last",
-)
 def test_remembered_endpoint_failing_raises_as_the_official(ca):
-    """Ours tries -a.invalid after S and raises ConnectionException('<S TLS>; <-a.invalid DNS>');
-    the official raises S's SslHandShakeException alone (see the test above)."""
+    """S answered and is remembered; when it then fails its TLS handshake, its
+    SslHandShakeException alone is raised, as the official client raises it."""
     context, ca_file = ca
     count = Counter()
 
