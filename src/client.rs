@@ -68,7 +68,7 @@ impl RawResponse {
                     "redirect to {} not followed (HttpConfig.allow_redirects is False)",
                     self.header("Location").unwrap_or("an unknown location")
                 )),
-                encoded_auth_msg: None,
+                ..SdkError::default()
             },
             _ => parse_error_body(self.status, self.request_id.clone(), &self.body),
         };
@@ -558,11 +558,14 @@ impl Client {
             .map_err(|()| transport::read_timeout(&self.config))?
             .map_err(|e| transport::classify(&e, &self.config))?;
         let status = resp.status().as_u16();
-        let request_id = resp
-            .headers()
-            .get("X-Request-Id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        // As Python's http.client and requests read it: bytes as Latin-1, a repeated header's
+        // values joined by ", ".
+        let mut ids = resp.headers().get_all("X-Request-Id").iter().peekable();
+        let request_id = ids.peek().is_some().then(|| {
+            ids.map(|v| v.as_bytes().iter().map(|&b| char::from(b)).collect::<String>())
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
         // Location too, for the message of a redirect not followed.
         let headers = resp
             .headers()
@@ -631,7 +634,7 @@ fn too_large(cap: usize, status: u16, request_id: Option<String>) -> Error {
             request_id,
             error_code: Some(status.to_string()),
             error_msg: Some(message),
-            encoded_auth_msg: None,
+            ..SdkError::default()
         },
         response: None,
     }

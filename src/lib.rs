@@ -26,7 +26,7 @@ mod python;
 pub use client::{CallOptions, Client, RawResponse, Trace};
 pub use config::HttpConfig;
 pub use credentials::Credentials;
-pub use error::{Error, SdkError};
+pub use error::{Error, ErrorValues, JsonValue, SdkError};
 pub use model::{CreateConnectorReq, CreateConnectorResponse, Specification};
 pub use region::Region;
 

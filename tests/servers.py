@@ -10,7 +10,10 @@ OK_BODY = {"job_id": "7c3ec20c-11de-4df9-acc0-7ef1dea25dfe", "connector_id": "55
 
 
 class Recorder:
-    """Records every request; answers from a queue of (status, headers, body), else 200 OK_BODY."""
+    """Records every request; answers from a queue of (status, headers, body), else 200 OK_BODY.
+
+    `headers` is a dict added to the defaults (Content-Type, X-Request-Id; a None value leaves
+    one out), or a list of (name, value) pairs sent exactly as given, repeated names included."""
 
     def __init__(self):
         self.requests = []
@@ -29,13 +32,15 @@ class Recorder:
                 status, headers, payload = recorder.responses.pop(0) if recorder.responses else (200, {}, OK_BODY)
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 self.send_response(status)
-                headers = {
-                    "Content-Type": "application/json",
-                    "X-Request-Id": "req-%d" % len(recorder.requests),
-                    **headers,
-                }
-                for k, v in headers.items():
-                    self.send_header(k, v)
+                if isinstance(headers, dict):
+                    headers = {
+                        "Content-Type": "application/json",
+                        "X-Request-Id": "req-%d" % len(recorder.requests),
+                        **headers,
+                    }.items()
+                for k, v in headers:
+                    if v is not None:
+                        self.send_header(k, v)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

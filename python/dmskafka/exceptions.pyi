@@ -39,9 +39,12 @@ class SslHandShakeException(ConnectionException): ...
 
 class ServiceResponseException(SdkException):
     status_code: int
-    error_code: str | None
+    # Usually str; as in the official SDK, a body's non-string JSON value is kept as it is
+    # (int, float, bool, list, dict), and encoded_auth_msg is None when the body has none.
+    error_code: Any
+    error_msg: Any
     request_id: str | None
-    encoded_auth_msg: str | None
+    encoded_auth_msg: Any
     def __init__(self, status_code: int, sdk_error: SdkError) -> None: ...
 
 class ClientRequestException(ServiceResponseException): ...
@@ -69,16 +72,17 @@ class WaitTimeoutException(RequestTimeoutException):
     def __init__(self, error_msg: str, job_id: str | None = None, last_status: str | None = None) -> None: ...
 
 class SdkError:
-    error_msg: str | None
-    error_code: str | None
+    # The same types as ServiceResponseException's fields.
+    error_msg: Any
+    error_code: Any
     request_id: str | None
-    encoded_auth_msg: str | None
+    encoded_auth_msg: Any
     def __init__(
         self,
         request_id: str | None = None,
-        error_code: str | None = None,
-        error_msg: str | None = None,
-        encoded_auth_msg: str | None = None,
+        error_code: Any = None,
+        error_msg: Any = None,
+        encoded_auth_msg: Any = None,
     ) -> None: ...
 
 def render_path(path_to_item: Sequence[str | int]) -> str: ...

@@ -3,9 +3,10 @@
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyModule;
+use pyo3::types::{PyDict, PyList, PyModule};
+use pyo3::IntoPyObjectExt;
 
-use crate::error::Error;
+use crate::error::{Error, JsonValue};
 
 static EXCEPTIONS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
@@ -38,11 +39,12 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             error,
             response,
         } => {
+            // The values the core read, in their JSON types, as the official attributes hold them.
             let sdk_error = class(py, "SdkError")?.call1((
                 error.request_id.as_deref(),
-                error.error_code.as_deref(),
-                error.error_msg.as_deref(),
-                error.encoded_auth_msg.as_deref(),
+                optional(py, error.error_code_value())?,
+                optional(py, error.error_msg_value())?,
+                optional(py, error.encoded_auth_msg_value())?,
             ))?;
             let name = match status {
                 400..=499 => "ClientRequestException",
@@ -70,6 +72,40 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         }
         Error::Sdk(msg) => simple("SdkException", msg.clone()),
     }
+}
+
+/// A JSON value as Python's `json.loads` gives it: int, float, str, bool, None, list, dict
+/// (keys in the body's order). The core's parse bounds the depth, so the recursion is bounded.
+fn json_to_py<'py>(py: Python<'py>, value: &JsonValue) -> PyResult<Bound<'py, PyAny>> {
+    match value {
+        JsonValue::Null => Ok(py.None().into_bound(py)),
+        JsonValue::Bool(b) => b.into_bound_py_any(py),
+        JsonValue::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => u.into_bound_py_any(py),
+            (None, Some(i), _) => i.into_bound_py_any(py),
+            (None, None, Some(f)) => f.into_bound_py_any(py),
+            (None, None, None) => Err(PyRuntimeError::new_err(format!("unreadable JSON number {n}"))),
+        },
+        JsonValue::String(s) => s.into_bound_py_any(py),
+        JsonValue::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(json_to_py(py, item)?)?;
+            }
+            Ok(list.into_any())
+        }
+        JsonValue::Object(entries) => {
+            let dict = PyDict::new(py);
+            for (k, v) in entries {
+                dict.set_item(k, json_to_py(py, v)?)?;
+            }
+            Ok(dict.into_any())
+        }
+    }
+}
+
+fn optional<'py>(py: Python<'py>, value: Option<JsonValue>) -> PyResult<Bound<'py, PyAny>> {
+    value.map_or_else(|| Ok(py.None().into_bound(py)), |v| json_to_py(py, &v))
 }
 
 /// Converts a core error; if even that fails, a RuntimeError says why (never a panic).

@@ -15,7 +15,7 @@
 )]
 
 use arbitrary::{Arbitrary, Unstructured};
-use dmskafka::error::{parse_error_body, Error};
+use dmskafka::error::{parse_error_body, Error, JsonValue};
 use dmskafka::signer::{
     canonical_query, canonical_uri, sign, signature, Authorization, CanonicalRequest, SignedHeaders, SigningInput,
     StringToSign,
@@ -49,9 +49,10 @@ pub fn run(target: &str, data: &[u8]) {
 
 /// `parse_error_body` never panics, always yields a non-empty `error_code` and an `error_msg`,
 /// keeps the request id, and follows the official rules where they can be computed directly:
-/// a top-level `error_code`/`error_msg` pair of strings comes back (an empty one falls back to
-/// the status / the body text), and a body that is not a JSON object becomes the message with
-/// the status as the code.
+/// a top-level `error_code`/`error_msg` pair comes back with its JSON values as they are (a
+/// falsy one falls back to the status / the body text, as strings), and a body that is not a
+/// JSON object becomes the message with the status as the code. The text fields are the
+/// values' texts: a string as it is, any other value as its JSON text.
 pub fn error_body(data: &[u8]) {
     let (status, body) = match data {
         [hi, lo, rest @ ..] => (u16::from_be_bytes([*hi, *lo]), rest),
@@ -65,23 +66,61 @@ pub fn error_body(data: &[u8]) {
     let msg = e.error_msg.as_deref().expect("error_msg is always set");
     assert!(!code.is_empty(), "error_code is never empty");
 
+    let text_of = |v: JsonValue| match v {
+        JsonValue::String(s) => s,
+        other => serde_json::to_string(&other).expect("a JSON value serializes"),
+    };
+    assert_eq!(
+        e.error_code_value().map(text_of).as_deref(),
+        Some(code),
+        "code text of its value"
+    );
+    assert_eq!(
+        e.error_msg_value().map(text_of).as_deref(),
+        Some(msg),
+        "message text of its value"
+    );
+    assert_eq!(
+        e.encoded_auth_msg_value().map(text_of),
+        e.encoded_auth_msg,
+        "encoded message text of its value"
+    );
+    // As generic JSON (sorted keys, a repeated key's last value), for comparing with the body.
+    let generic = |v: Option<JsonValue>| v.map(|v| serde_json::to_value(v).expect("a JSON value converts"));
+
     let text = String::from_utf8_lossy(body);
     let status_text = status.to_string();
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => {
-            if let (Some(Value::String(c)), Some(Value::String(m))) = (map.get("error_code"), map.get("error_msg")) {
-                let want_code = if c.is_empty() { status_text.as_str() } else { c.as_str() };
-                let want_msg = if m.is_empty() { &*text } else { m.as_str() };
-                assert_eq!(code, want_code, "error_code of a top-level string pair");
-                assert_eq!(msg, want_msg, "error_msg of a top-level string pair");
-                // Found at the top level, the pair ends the search: a string encoded message
-                // there comes back, and without one there is none (null or other types are
-                // printed as Python would; the unit tests pin those).
-                match map.get("encoded_authorization_message") {
-                    Some(Value::String(enc)) => assert_eq!(e.encoded_auth_msg.as_deref(), Some(enc.as_str())),
-                    None => assert_eq!(e.encoded_auth_msg, None, "no encoded message"),
-                    Some(_) => {}
-                }
+            if let (Some(c), Some(m)) = (map.get("error_code"), map.get("error_msg")) {
+                let want_code = if py_truthy(c) {
+                    c.clone()
+                } else {
+                    Value::String(status_text)
+                };
+                let want_msg = if py_truthy(m) {
+                    m.clone()
+                } else {
+                    Value::String(text.into_owned())
+                };
+                assert_eq!(
+                    generic(e.error_code_value()),
+                    Some(want_code),
+                    "error_code of a top-level pair"
+                );
+                assert_eq!(
+                    generic(e.error_msg_value()),
+                    Some(want_msg),
+                    "error_msg of a top-level pair"
+                );
+                // Found at the top level, the pair ends the search: the encoded message is the
+                // top-level one as it is (null is None), or none.
+                let want_encoded = map.get("encoded_authorization_message").filter(|v| !v.is_null());
+                assert_eq!(
+                    generic(e.encoded_auth_msg_value()).as_ref(),
+                    want_encoded,
+                    "encoded message"
+                );
             }
         }
         _ => {
@@ -91,10 +130,27 @@ pub fn error_body(data: &[u8]) {
             );
             assert_eq!(msg, &*text, "a body that is not a JSON object: the body is the message");
             assert_eq!(
+                e.error_code_value(),
+                Some(JsonValue::String(status_text.clone())),
+                "a body that is not a JSON object: the code is a string"
+            );
+            assert_eq!(
                 e.encoded_auth_msg, None,
                 "a body that is not a JSON object has no encoded message"
             );
         }
+    }
+}
+
+/// Python's truthiness of a JSON value (`if not value`), written out independently.
+fn py_truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
     }
 }
 
