@@ -319,7 +319,8 @@ fn kafka_regions() -> Vec<(&'static str, &'static str)> {
 /// The default provider chain: `(ak, sk, project_id, security_token, iam_endpoint)`.
 #[pyfunction]
 fn default_credentials() -> PyResult<FoundCredentials> {
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    // The platform's way: $HOME on Unix, the profile folder on Windows (as Python's expanduser).
+    let home = std::env::home_dir();
     let c = credentials::default_chain(&env_var, home.as_deref()).map_err(errors::to_py)?;
     Ok((
         c.ak,
