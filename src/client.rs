@@ -4,12 +4,11 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
-
 use crate::config::HttpConfig;
 use crate::credentials::Credentials;
 use crate::error::{parse_error_body, Error, Phase, SdkError};
-use crate::model::{CreateConnectorReq, CreateConnectorResponse};
+use crate::model::{Body, BodyModel, CreateConnectorReq, CreateConnectorResponse};
+use crate::operations::{OpId, Operation, Reply};
 use crate::signer::{self, SigningInput};
 use crate::validate;
 use crate::{timeouts, transport};
@@ -58,9 +57,13 @@ impl RawResponse {
 
     /// A 2xx as is; any other status becomes `Error::Service`, read by the official rules,
     /// carrying the response itself for logs and HTTP handlers.
-    fn into_success(self) -> Result<Self, Error> {
+    fn into_success(self, success: &[u16]) -> Result<Self, Error> {
         let error = match self.status {
-            200..=299 => return Ok(self),
+            s if success.contains(&s) => return Ok(self),
+            200..=299 => {
+                let documented: Vec<String> = success.iter().map(u16::to_string).collect();
+                return Err(self.unreadable(&format!("the operation documents {} only", documented.join(", "))));
+            }
             300..=399 => SdkError {
                 request_id: self.request_id.clone(),
                 error_code: Some(self.status.to_string()),
@@ -127,12 +130,18 @@ impl Endpoint {
 
 /// A request before signing.
 struct Call<'a> {
-    method: &'static str,
+    op: &'static Operation,
     path: String,
     query: Vec<(String, String)>,
     body: Vec<u8>,
-    content_type: bool,
     opts: &'a CallOptions,
+}
+
+/// A call's answer: the response as received, and the connector a `create_connector` made.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub raw: RawResponse,
+    pub connector: Option<CreateConnectorResponse>,
 }
 
 /// A DMS for Kafka client. Cheap to share: clone the `Arc` it lives in.
@@ -153,12 +162,6 @@ impl std::fmt::Debug for Client {
             .field("config", &self.config)
             .finish()
     }
-}
-
-/// Percent-encodes one path segment, as the official `quote(v, safe='')`.
-fn segment(v: &str) -> String {
-    const SAFE: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'.').remove(b'-').remove(b'~');
-    utf8_percent_encode(v, SAFE).to_string()
 }
 
 impl Client {
@@ -223,91 +226,94 @@ impl Client {
         })
     }
 
-    /// Enables Smart Connect: `POST /v2/{project_id}/instances/{instance_id}/connector`.
-    /// The body is sent as given, `{}` when omitted.
+    /// Runs one operation of the table: validates its parameters (ids) and body, builds the
+    /// request, signs it, sends it (endpoint failover; retries as `resend_safe` allows) and
+    /// checks the reply. `params` are the operation's path and query parameters by name; the
+    /// project id comes from the credentials.
+    pub async fn call(
+        &self,
+        op: OpId,
+        params: &[(&'static str, String)],
+        body: Option<&Body>,
+        opts: &CallOptions,
+    ) -> Result<Answer, Error> {
+        let op = op.op();
+        let mut path_values: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 1);
+        let mut query = Vec::new();
+        for (name, value) in params {
+            if op.path_params.contains(name) {
+                validate::id(name, value)?;
+                path_values.push((name, value));
+            } else if op.query_params.contains(name) {
+                query.push(((*name).to_owned(), value.clone()));
+            } else {
+                return Err(Error::validation(name, format!("is not a parameter of {}", op.name)));
+            }
+        }
+        if op.path.contains("{project_id}") {
+            path_values.push(("project_id", self.project_id()?));
+        }
+        let path = op.fill_path(&path_values)?;
+        let body = match (op.body, body) {
+            (None, None) => Vec::new(),
+            (Some(model), Some(b)) if b.model() == model => b.to_json()?,
+            // An omitted body is sent as `{}` (the server's defaults).
+            (Some(_), None) => b"{}".to_vec(),
+            (_, Some(b)) => {
+                return Err(Error::validation(
+                    "body",
+                    format!(
+                        "{} takes {}, not {}",
+                        op.name,
+                        op.body.map_or("no body", BodyModel::name),
+                        b.model().name()
+                    ),
+                ))
+            }
+        };
+        let raw = self
+            .execute(Call {
+                op,
+                path,
+                query,
+                body,
+                opts,
+            })
+            .await?;
+        let connector = match op.reply {
+            Reply::JsonObject => {
+                raw.require_json_object()?;
+                None
+            }
+            Reply::Connector => Some(
+                serde_json::from_slice::<CreateConnectorResponse>(&raw.body)
+                    .map_err(|_| raw.unreadable("expected a JSON object with string job_id and connector_id"))?,
+            ),
+            Reply::Projects => None,
+        };
+        Ok(Answer { raw, connector })
+    }
+
+    /// Enables Smart Connect (`create_connector`); the body is sent as given, `{}` when omitted.
     pub async fn create_connector(
         &self,
         instance_id: &str,
         body: &CreateConnectorReq,
         opts: &CallOptions,
     ) -> Result<(CreateConnectorResponse, RawResponse), Error> {
-        let project_id = self.project_id()?;
-        validate::id("instance_id", instance_id)?;
-        let json = serde_json::to_vec(body).map_err(|e| Error::Sdk(format!("cannot encode the body: {e}")))?;
-        let raw = self
-            .execute(Call {
-                method: "POST",
-                path: format!(
-                    "/v2/{}/instances/{}/connector",
-                    segment(project_id),
-                    segment(instance_id)
-                ),
-                query: Vec::new(),
-                body: json,
-                content_type: true,
+        let params = [("instance_id", instance_id.to_owned())];
+        let answer = self
+            .call(
+                OpId::CreateConnector,
+                &params,
+                Some(&Body::CreateConnector(body.clone())),
                 opts,
-            })
+            )
             .await?;
-        let parsed = serde_json::from_slice::<CreateConnectorResponse>(&raw.body)
-            .map_err(|_| raw.unreadable("expected a JSON object with string job_id and connector_id"))?;
-        Ok((parsed, raw))
-    }
-
-    /// `GET /v2/{project_id}/instances/{instance_id}`.
-    pub async fn show_instance(&self, instance_id: &str, opts: &CallOptions) -> Result<RawResponse, Error> {
-        self.get_or_post("GET", &["instances", instance_id], instance_id, opts)
-            .await
-    }
-
-    /// `GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}`.
-    pub async fn show_background_task(
-        &self,
-        instance_id: &str,
-        task_id: &str,
-        opts: &CallOptions,
-    ) -> Result<RawResponse, Error> {
-        validate::id("task_id", task_id)?;
-        self.get_or_post("GET", &["instances", instance_id, "tasks", task_id], instance_id, opts)
-            .await
-    }
-
-    /// `POST /v2/{project_id}/kafka/instances/{instance_id}/delete-connector`.
-    pub async fn delete_connector(&self, instance_id: &str, opts: &CallOptions) -> Result<RawResponse, Error> {
-        self.get_or_post(
-            "POST",
-            &["kafka", "instances", instance_id, "delete-connector"],
-            instance_id,
-            opts,
-        )
-        .await
-    }
-
-    async fn get_or_post(
-        &self,
-        method: &'static str,
-        segments: &[&str],
-        instance_id: &str,
-        opts: &CallOptions,
-    ) -> Result<RawResponse, Error> {
-        let project_id = self.project_id()?;
-        validate::id("instance_id", instance_id)?;
-        let mut path = format!("/v2/{}", segment(project_id));
-        for s in segments {
-            path.push('/');
-            path.push_str(&segment(s));
-        }
-        let raw = self
-            .execute(Call {
-                method,
-                path,
-                query: Vec::new(),
-                body: Vec::new(),
-                content_type: true,
-                opts,
-            })
-            .await?;
-        raw.require_json_object()?;
-        Ok(raw)
+        let parsed = answer
+            .connector
+            .ok_or_else(|| Error::Sdk("create_connector returned no connector".to_owned()))?;
+        Ok((parsed, answer.raw))
     }
 
     /// Looks up the project id of a region from IAM (`GET /v3/projects?name=`), once per (ak, region).
@@ -329,15 +335,14 @@ impl Client {
         let iam = Client::new(anonymous, &[iam_endpoint.to_owned()], config.clone(), product)?;
         let fail = |why: String| Error::Sdk(format!("Failed to get project id of region '{region_id}', {why}"));
         let raw = iam
-            .execute(Call {
-                method: "GET",
-                path: "/v3/projects".to_owned(),
-                query: vec![("name".to_owned(), region_id.to_owned())],
-                body: Vec::new(),
-                content_type: false,
-                opts: &CallOptions::default(),
-            })
+            .call(
+                OpId::KeystoneListProjects,
+                &[("name", region_id.to_owned())],
+                None,
+                &CallOptions::default(),
+            )
             .await
+            .map(|answer| answer.raw)
             .map_err(|e| match e {
                 Error::Service { status, error, .. } => fail(format!(
                     "IAM answered {status} {}: {}",
@@ -393,6 +398,13 @@ impl Client {
                     "must be a non-empty HTTP token: letters, digits and !#$%&'*+-.^_`|~",
                 ));
             }
+            // Framing is the HTTP stack's: a second, different length would corrupt the request.
+            if name.eq_ignore_ascii_case("Content-Length") || name.eq_ignore_ascii_case("Transfer-Encoding") {
+                return Err(Error::validation(
+                    "header name",
+                    format!("{name} is set from the body and cannot be added"),
+                ));
+            }
         }
         // As the official client: from the remembered endpoint to the last one (never back to
         // earlier ones), then the next call starts again at the first.
@@ -422,19 +434,17 @@ impl Client {
         Err(Error::Sdk("no endpoint was tried".to_owned()))
     }
 
-    /// Retries only failures before the request could have reached the server.
+    /// Retries (up to `retry_times`) failures before the request could have reached the
+    /// server; failures after it, only for an operation the table says is safe to re-send.
     async fn send_with_retries(&self, idx: usize, call: &Call<'_>) -> Result<RawResponse, Error> {
         let mut retries = 0;
         loop {
             match self.send_once(idx, call).await {
-                Err(
-                    e @ (Error::Connection {
-                        phase: Phase::Connect, ..
+                Err(e) if retries < self.config.retry_times && (!e.outcome_unknown() || call.op.resend_safe) => {
+                    if !e.may_retry() {
+                        return Err(e);
                     }
-                    | Error::ConnectTimeout { .. }),
-                ) if retries < self.config.retry_times => {
                     retries += 1;
-                    drop(e);
                 }
                 other => return other,
             }
@@ -456,8 +466,8 @@ impl Client {
         // `ignore_content_type_for_get_request`: a GET without a body has no Content-Type,
         // not even an added one.
         let no_content_type =
-            self.config.ignore_content_type_for_get_request && call.method == "GET" && call.body.is_empty();
-        if call.content_type && !no_content_type {
+            self.config.ignore_content_type_for_get_request && call.op.method == "GET" && call.body.is_empty();
+        if call.op.json && !no_content_type {
             headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
         }
         headers.push(("User-Agent".to_owned(), self.user_agent.clone()));
@@ -499,19 +509,22 @@ impl Client {
         // Sign afresh for every attempt: X-Sdk-Date must be current.
         let sdk_date = signer::format_sdk_date(time::OffsetDateTime::now_utc());
         let mut headers = self.headers(&endpoint.host, call, sdk_date.clone());
-        let auth = signer::sign(
-            &self.credentials.ak,
-            self.credentials.sk.expose(),
-            &SigningInput {
-                method: call.method,
-                resource_path: &call.path,
-                query: &call.query,
-                headers: &headers,
-                body: &call.body,
-                sdk_date: &sdk_date,
-            },
-        );
-        headers.push(("Authorization".to_owned(), auth.to_string()));
+        // As the official signer: an added Authorization is sent as it is, unsigned.
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("Authorization")) {
+            let auth = signer::sign(
+                &self.credentials.ak,
+                self.credentials.sk.expose(),
+                &SigningInput {
+                    method: call.op.method,
+                    resource_path: &call.path,
+                    query: &call.query,
+                    headers: &headers,
+                    body: &call.body,
+                    sdk_date: &sdk_date,
+                },
+            );
+            headers.push(("Authorization".to_owned(), auth.to_string()));
+        }
 
         let query = signer::canonical_query(&call.query);
         let url = if query.is_empty() {
@@ -520,7 +533,7 @@ impl Client {
             format!("{}{}?{}", endpoint.base, call.path, query)
         };
         let trace = call.opts.trace.then(|| Trace {
-            method: call.method,
+            method: call.op.method,
             url: url.clone(),
             headers: headers
                 .iter()
@@ -534,7 +547,7 @@ impl Client {
                 })
                 .collect(),
         });
-        let method = reqwest::Method::from_bytes(call.method.as_bytes()).map_err(|e| Error::Sdk(e.to_string()))?;
+        let method = reqwest::Method::from_bytes(call.op.method.as_bytes()).map_err(|e| Error::Sdk(e.to_string()))?;
         let mut req = self.http.current()?.request(method, url);
         for (k, v) in &headers {
             req = req.header(k.as_str(), v.as_str());
@@ -545,7 +558,7 @@ impl Client {
         // A bound on the whole call, so a response trickled byte by byte cannot hang it.
         let deadline = self.config.connect_timeout.saturating_add(self.config.read_timeout);
         match tokio::time::timeout(deadline, self.receive(req, call.opts.trace)).await {
-            Ok(result) => result.and_then(|raw| RawResponse { trace, ..raw }.into_success()),
+            Ok(result) => result.and_then(|raw| RawResponse { trace, ..raw }.into_success(call.op.success)),
             Err(_) => Err(transport::read_timeout(&self.config)),
         }
     }

@@ -173,6 +173,15 @@ impl Error {
         }
     }
 
+    /// A transport failure worth another attempt: the connection failed or timed out, or
+    /// (`outcome_unknown`) the request may have been received; never a server's answer.
+    pub fn may_retry(&self) -> bool {
+        matches!(
+            self,
+            Error::Connection { .. } | Error::ConnectTimeout { .. } | Error::ReadTimeout { .. }
+        )
+    }
+
     /// True when the request may have been received and acted on.
     pub fn outcome_unknown(&self) -> bool {
         matches!(

@@ -9,6 +9,7 @@ pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod model;
+pub mod operations;
 pub mod region;
 pub mod runtime;
 pub mod signer;

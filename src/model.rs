@@ -46,6 +46,43 @@ pub struct CreateConnectorReq {
     pub spec_code: Option<String>,
 }
 
+/// The request body models of the operation table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyModel {
+    CreateConnectorReq,
+}
+
+impl BodyModel {
+    /// The official model name.
+    pub fn name(self) -> &'static str {
+        match self {
+            BodyModel::CreateConnectorReq => "CreateConnectorReq",
+        }
+    }
+}
+
+/// A validated request body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    CreateConnector(CreateConnectorReq),
+}
+
+impl Body {
+    pub fn model(&self) -> BodyModel {
+        match self {
+            Body::CreateConnector(_) => BodyModel::CreateConnectorReq,
+        }
+    }
+
+    /// The JSON sent.
+    pub fn to_json(&self) -> Result<Vec<u8>, crate::error::Error> {
+        let encoded = match self {
+            Body::CreateConnector(b) => serde_json::to_vec(b),
+        };
+        encoded.map_err(|e| crate::error::Error::Sdk(format!("cannot encode the body: {e}")))
+    }
+}
+
 /// The 200 response: the job that enables Smart Connect, and the connector's id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CreateConnectorResponse {

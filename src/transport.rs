@@ -63,6 +63,20 @@ struct ThreadSlot {
     release: AtomicBool,
 }
 
+impl ThreadSlot {
+    /// The slot's runtime and pool; after a panic in a call (caught at the boundary) they may
+    /// be in any state, so they are dropped and built anew rather than the client being
+    /// unusable on this thread for good.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<ThreadIo>> {
+        self.built.lock().unwrap_or_else(|poisoned| {
+            let mut built = poisoned.into_inner();
+            built.take();
+            self.built.clear_poison();
+            built
+        })
+    }
+}
+
 struct ThreadIo {
     /// Always `Some` until dropped.
     runtime: Option<tokio::runtime::Runtime>,
@@ -134,7 +148,7 @@ impl Http {
             ));
         }
         let slot = self.thread_slot();
-        let mut built = slot.built.lock().map_err(|_| poisoned())?;
+        let mut built = slot.lock();
         if slot.release.swap(false, Ordering::AcqRel) {
             built.take();
         }
@@ -167,7 +181,7 @@ impl Http {
     /// (a call interrupted mid-way leaves its connection to a runtime nobody drives).
     pub fn release_this_thread(&self) {
         let slot = self.thread_slot();
-        let released = slot.built.lock().map(|mut built| built.take());
+        let released = slot.lock().take();
         drop(released);
     }
 
@@ -205,7 +219,12 @@ impl Http {
         for slot in threads {
             slot.release.store(true, Ordering::Release);
             // A thread in a call holds the lock and releases its own after the call.
-            if let Ok(mut built) = slot.built.try_lock() {
+            let idle = match slot.built.try_lock() {
+                Ok(built) => Some(built),
+                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            };
+            if let Some(mut built) = idle {
                 if slot.release.swap(false, Ordering::AcqRel) {
                     built.take();
                 }

@@ -77,7 +77,7 @@ def test_credentials_from_the_profile_file_and_the_project_id_from_iam(emu, monk
 
     assert enable(emu, emu.add_instance()) == cli.EXIT_OK
     lookup, created = emu.requests()
-    assert (lookup["route"], lookup["query"]) == ("list_projects", "name=cn-north-4")
+    assert (lookup["route"], lookup["query"]) == ("keystone_list_projects", "name=cn-north-4")
     assert created["path"].startswith("/v2/%s/" % emu.project_id)
 
 

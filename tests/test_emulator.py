@@ -293,7 +293,7 @@ def test_client_discovers_the_project_from_iam(dmskafka_emulator):
         KafkaClient.new_builder().with_credentials(credentials).with_region(Region("cn-north-4", emu.endpoint)).build()
     )
     assert client.show_instance(ShowInstanceRequest(instance_id=iid)).instance_id == iid
-    iam = [r for r in emu.requests() if r["route"] == "list_projects"]
+    iam = [r for r in emu.requests() if r["route"] == "keystone_list_projects"]
     assert [(r["query"], r["status"]) for r in iam] == [("name=cn-north-4", 200)]
 
     emu.add_credentials(emu.ak, emu.sk, "secondproject", region="cn-north-1")

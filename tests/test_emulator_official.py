@@ -125,7 +125,7 @@ def test_official_sdk_discovers_the_project_from_the_emulated_iam(official):
             .build()
         )
         assert client.show_instance(o.ShowInstanceRequest(instance_id=iid)).instance_id == iid
-        assert [r["route"] for r in emu.requests()] == ["list_projects", "show_instance"]
+        assert [r["route"] for r in emu.requests()] == ["keystone_list_projects", "show_instance"]
 
         emu.add_credentials(emu.ak, emu.sk, "anotherproject")
         with pytest.raises(o.exceptions.SdkException, match="Multiple project ids"):

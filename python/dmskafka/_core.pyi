@@ -1,7 +1,7 @@
 # Hand-written stubs of the native module (src/python/); stubtest checks them against the binary.
 # Private: the public API is the Python package, which wraps everything here.
 
-from typing import Any, Awaitable, Callable, Sequence, final
+from typing import Any, Awaitable, Callable, Iterable, Sequence, final
 
 from dmskafka.http_config import HttpConfig
 
@@ -10,11 +10,14 @@ __all__ = [
     "CoreCall",
     "CoreClient",
     "CoreResponse",
+    "Operation",
     "EmulatorServer",
     "default_credentials",
     "discover_project_id",
     "kafka_region",
     "kafka_regions",
+    "operations",
+    "wait_for_calls",
     "sign",
     "_test_panic",
 ]
@@ -43,6 +46,33 @@ class CoreResponse:
     @property
     def headers(self) -> list[tuple[str, str]]: ...
 
+# One entry of the core's operation table (src/operations.rs).
+@final
+class Operation:
+    @property
+    def name(self) -> str: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def path_params(self) -> list[str]: ...
+    @property
+    def query_params(self) -> list[str]: ...
+    @property
+    def body(self) -> str | None: ...
+    @property
+    def response(self) -> str: ...
+    @property
+    def resend_safe(self) -> bool: ...
+
+def operations() -> list[Operation]: ...
+
+# Waits until every started async call is done (registered with atexit).
+def wait_for_calls() -> None: ...
+
 # One call, started on the shared runtime when the *_async method returned.
 @final
 class CoreCall:
@@ -51,7 +81,6 @@ class CoreCall:
     def outcome(self) -> CoreResponse: ...
     def asyncio_future(self) -> Awaitable[None]: ...
     def add_done_callback(self, callback: Callable[[], object]) -> None: ...
-    def cancel(self) -> None: ...
 
 @final
 class CoreClient:
@@ -65,27 +94,21 @@ class CoreClient:
         http_config: HttpConfig,
         product: str,
     ) -> CoreClient: ...
-    # `body` is a CreateConnectorReq or any object with its attributes; ids may be any value
-    # the core can read as text (it validates them).
-    def create_connector(
-        self, instance_id: object, body: object = None, headers: _Headers | None = None, trace: bool = False
-    ) -> CoreResponse: ...
-    def create_connector_async(
-        self, instance_id: object, body: object = None, headers: _Headers | None = None, trace: bool = False
-    ) -> CoreCall: ...
+    # `op` is an entry of operations(); `params` its (name, value) path and query parameters
+    # (values the core reads as text, None when unset); `body` a model or a dict.
     def call(
         self,
-        name: str,
-        instance_id: object,
-        task_id: object = None,
+        op: Operation,
+        params: Iterable[tuple[str, object]],
+        body: object = None,
         headers: _Headers | None = None,
         trace: bool = False,
     ) -> CoreResponse: ...
     def call_async(
         self,
-        name: str,
-        instance_id: object,
-        task_id: object = None,
+        op: Operation,
+        params: Iterable[tuple[str, object]],
+        body: object = None,
         headers: _Headers | None = None,
         trace: bool = False,
     ) -> CoreCall: ...
@@ -140,6 +163,7 @@ class EmulatorServer:
     ) -> None: ...
     def clear_faults(self) -> None: ...
     def advance(self, seconds: float) -> None: ...
+    def set_connector_sold_out(self, sold_out: bool) -> None: ...
     def close(self) -> None: ...
 
 def kafka_region(region_id: str) -> tuple[str, list[str]]: ...

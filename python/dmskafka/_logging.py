@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, TextIO, Tuple
 from dmskafka.exceptions import SdkException, ValidationException
 
 if TYPE_CHECKING:
-    from dmskafka._core import CoreCall, CoreResponse
+    from dmskafka._core import CoreCall, CoreResponse, Operation
 
 __all__ = ["HttpHandler", "HttpRequest", "HttpResponse"]
 
@@ -162,28 +162,19 @@ def _answered(http_handler: Any, method: str, url: str, core: CoreResponse, star
         http_handler.process_response(response=HttpResponse(request, core, elapsed), logger=logger)
 
 
-# Method and path of each call. An answered call logs what the core sent; these name a failed one.
-_ROUTES = {
-    "create_connector": ("POST", "/v2/{project_id}/instances/{instance_id}/connector"),
-    "show_instance": ("GET", "/v2/{project_id}/instances/{instance_id}"),
-    "show_background_task": ("GET", "/v2/{project_id}/instances/{instance_id}/tasks/{task_id}"),
-    "delete_connector": ("POST", "/v2/{project_id}/kafka/instances/{instance_id}/delete-connector"),
-}
-
-
-def _route(client: Any, name: str, instance_id: object, task_id: object) -> Tuple[str, str]:
-    """(method, URL) of a call. The core fails over between endpoints without saying which one
-    it used, so the URL starts with the endpoint only when there is one; else it is the path."""
-    method, path = _ROUTES[name]
-    path = path.format(project_id=client._credentials.project_id, instance_id=instance_id, task_id=task_id)
+def _route(client: Any, op: Operation, params: List[Tuple[str, object]]) -> Tuple[str, str]:
+    """(method, URL) of a call, from the operation table. The core fails over between endpoints
+    without saying which one it used, so the URL starts with the endpoint only when there is
+    one; else it is the path."""
+    path = op.path.format(project_id=client._credentials.project_id, **dict(params))
     if len(client._endpoints) != 1:
-        return method, path
+        return op.method, path
     from urllib.parse import urlsplit
 
     # Read as the core reads an endpoint: https:// when it has no scheme, and no path.
     endpoint = client._endpoints[0]
     parts = urlsplit(endpoint if endpoint.startswith("http") else "https://" + endpoint)
-    return method, "%s://%s%s" % (parts.scheme, parts.netloc, path)
+    return op.method, "%s://%s%s" % (parts.scheme, parts.netloc, path)
 
 
 def _failed(method: str, url: str, exc: SdkException, started: float) -> None:
@@ -225,23 +216,27 @@ def _settle(http_handler: Any, method: str, url: str, started: float, call: Call
     return core
 
 
+def started() -> float:
+    """When a call starts, for its elapsed time."""
+    return time.perf_counter()
+
+
 def observe(
-    client: Any, name: str, instance_id: object, task_id: object, call: Callable[[bool], CoreResponse]
+    client: Any, op: Operation, params: List[Tuple[str, object]], call: Callable[[bool], CoreResponse]
 ) -> CoreResponse:
     """Runs `call(trace=True)`, then logs it and runs the client's HTTP handler."""
-    method, url = _route(client, name, instance_id, task_id)
-    return _settle(client._http_handler, method, url, time.perf_counter(), lambda: call(True))
+    method, url = _route(client, op, params)
+    return _settle(client._http_handler, method, url, started(), lambda: call(True))
 
 
-def observe_call(client: Any, name: str, instance_id: object, task_id: object, call: CoreCall) -> None:
-    """`observe` for an async call already started: its log lines and handlers run once, when
-    it ends (on the thread that ends it), before anyone waiting sees the outcome."""
-    method, url = _route(client, name, instance_id, task_id)
-    started = time.perf_counter()
+def observe_call(client: Any, op: Operation, params: List[Tuple[str, object]], call: CoreCall, since: float) -> None:
+    """`observe` for an async call already started (at `since`): its log lines and handlers run
+    once, when it ends, before anyone waiting sees the outcome."""
+    method, url = _route(client, op, params)
 
     def done() -> None:
         try:
-            _settle(client._http_handler, method, url, started, call.outcome)
+            _settle(client._http_handler, method, url, since, call.outcome)
         except SdkException:
             pass  # the waiters get it
 

@@ -1,14 +1,12 @@
 """KafkaClient and KafkaAsyncClient: the official builders and calls over the Rust core."""
 
+import atexit
+import threading
+
 from dmskafka import _core
 from dmskafka.credentials import BasicCredentials
 from dmskafka.http_config import HttpConfig
-from dmskafka.models import (
-    CreateConnectorResponse,
-    DeleteConnectorResponse,
-    ShowBackgroundTaskResponse,
-    ShowInstanceResponse,
-)
+from dmskafka.models import CreateConnectorResponse
 
 __all__ = ["ClientBuilder", "KafkaClient", "KafkaAsyncClient", "FutureSdkResponse"]
 
@@ -160,11 +158,21 @@ class _BaseClient:
         return "<%s project_id=%r>" % (type(self).__name__, self._credentials.project_id)
 
 
-def _instance_id(request):
+# As the official client's executor threads are joined at exit: started calls finish.
+atexit.register(_core.wait_for_calls)
+
+# The operations of the table (src/operations.rs) that are Kafka client methods.
+_OPERATIONS = [op for op in _core.operations() if op.service == "kafka"]
+
+
+def _params(op, request):
+    """The operation's path and query parameters, read from the request model."""
     try:
-        return request.instance_id
+        return [(name, getattr(request, name)) for name in op.path_params + op.query_params]
     except AttributeError:
-        raise TypeError("request must be a request model with instance_id, got %s" % type(request).__name__) from None
+        raise TypeError(
+            "request must be a %s, got %s" % (op.response.replace("Response", "Request"), type(request).__name__)
+        ) from None
 
 
 def _connector_response(core_response):
@@ -187,59 +195,33 @@ def _json_response(klass):
     return build
 
 
-_LIFECYCLE = {
-    "show_instance": _json_response(ShowInstanceResponse),
-    "show_background_task": _json_response(ShowBackgroundTaskResponse),
-    "delete_connector": _json_response(DeleteConnectorResponse),
-}
+_builders = {}
+
+
+def _builder(op):
+    """Core response -> the operation's response model (made on first use)."""
+    build = _builders.get(op.name)
+    if build is None:
+        from dmskafka import models
+
+        klass = getattr(models, op.response)
+        build = _connector_response if klass is CreateConnectorResponse else _json_response(klass)
+        _builders[op.name] = build
+    return build
 
 
 class KafkaClient(_BaseClient):
     """The synchronous client; thread-safe, and it releases the GIL while waiting on the network."""
 
-    def _send(self, name, instance_id, task_id, call):
-        """`call(trace)`, logged and shown to the HTTP handler when anyone looks."""
+    def _invoke(self, op, request, headers):
+        params = _params(op, request)
+        body = getattr(request, "body", None) if op.body else None
         if not _observed(self):
-            return call(False)
+            return _builder(op)(self._core.call(op, params, body, headers, False))
         from dmskafka import _logging
 
-        return _logging.observe(self, name, instance_id, task_id, call)
-
-    def create_connector(self, request, _headers=None):
-        """Enables Smart Connect (pay-per-use instance): `POST /v2/{project_id}/instances/{instance_id}/connector`."""
-        instance_id = _instance_id(request)
-        body = getattr(request, "body", None)
-        core = self._send(
-            "create_connector",
-            instance_id,
-            None,
-            lambda trace: self._core.create_connector(instance_id, body, _headers, trace),
-        )
-        return _connector_response(core)
-
-    def create_connector_invoker(self, request):
-        from dmskafka.invoker import SyncInvoker
-
-        return SyncInvoker(self.create_connector, request)
-
-    def _lifecycle(self, name, request, task_id=None, headers=None):
-        instance_id = _instance_id(request)
-        core = self._send(
-            name, instance_id, task_id, lambda trace: self._core.call(name, instance_id, task_id, headers, trace)
-        )
-        return _LIFECYCLE[name](core)
-
-    def show_instance(self, request, _headers=None):
-        """`GET /v2/{project_id}/instances/{instance_id}`."""
-        return self._lifecycle("show_instance", request, headers=_headers)
-
-    def show_background_task(self, request, _headers=None):
-        """`GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}`."""
-        return self._lifecycle("show_background_task", request, getattr(request, "task_id", None), _headers)
-
-    def delete_connector(self, request, _headers=None):
-        """`POST /v2/{project_id}/kafka/instances/{instance_id}/delete-connector`."""
-        return self._lifecycle("delete_connector", request, headers=_headers)
+        core = _logging.observe(self, op, params, lambda trace: self._core.call(op, params, body, headers, trace))
+        return _builder(op)(core)
 
     def wait_for_job(self, instance_id, job_id, timeout=600.0, poll_interval=2.0, **kwargs):
         """Polls the job until SUCCESS; raises JobFailedException or WaitTimeoutException."""
@@ -252,6 +234,10 @@ class KafkaClient(_BaseClient):
         from dmskafka import waiter
 
         return waiter.enable_smart_connect(self, instance_id, node_cnt, specification, spec_code, wait, **kwargs)
+
+
+# Taken only when a future's outcome is first made (once per call, rarely contended).
+_outcome_lock = threading.Lock()
 
 
 class FutureSdkResponse:
@@ -272,13 +258,15 @@ class FutureSdkResponse:
         self._done = None
 
     def _outcome(self):
-        """The response model, or the exception to raise; made once."""
+        """The response model, or the exception to raise; made once, whichever thread asks."""
         if self._done is None:
-            try:
-                core = self._call.outcome()
-                self._done = True, (core if self._build is None else self._build(core))
-            except Exception as e:  # kept to be raised again by every later wait
-                self._done = False, e
+            with _outcome_lock:
+                if self._done is None:
+                    try:
+                        core = self._call.outcome()
+                        self._done = True, (core if self._build is None else self._build(core))
+                    except Exception as e:  # kept to be raised again by every later wait
+                        self._done = False, e
         ok, value = self._done
         if ok:
             return value
@@ -310,46 +298,17 @@ class KafkaAsyncClient(_BaseClient):
     """The asyncio client: each `*_async` call starts at once and returns a FutureSdkResponse
     (await it, or `.result()`)."""
 
-    def _start(self, name, instance_id, task_id, start, build):
-        """`start(trace)`, logged and shown to the HTTP handler when anyone looks."""
-        observed = _observed(self)
-        call = start(observed)
-        if observed:
-            from dmskafka import _logging
+    def _start(self, op, request, headers):
+        params = _params(op, request)
+        body = getattr(request, "body", None) if op.body else None
+        if not _observed(self):
+            return FutureSdkResponse(self._core.call_async(op, params, body, headers, False), _builder(op))
+        from dmskafka import _logging
 
-            _logging.observe_call(self, name, instance_id, task_id, call)
-        return FutureSdkResponse(call, build)
-
-    def create_connector_async(self, request, _headers=None):
-        instance_id = _instance_id(request)
-        body = getattr(request, "body", None)
-
-        def start(trace):
-            return self._core.create_connector_async(instance_id, body, _headers, trace)
-
-        return self._start("create_connector", instance_id, None, start, _connector_response)
-
-    def create_connector_async_invoker(self, request):
-        from dmskafka.invoker import AsyncInvoker
-
-        return AsyncInvoker(self.create_connector_async, request)
-
-    def _lifecycle_async(self, name, request, task_id=None, headers=None):
-        instance_id = _instance_id(request)
-
-        def start(trace):
-            return self._core.call_async(name, instance_id, task_id, headers, trace)
-
-        return self._start(name, instance_id, task_id, start, _LIFECYCLE[name])
-
-    def show_instance_async(self, request, _headers=None):
-        return self._lifecycle_async("show_instance", request, headers=_headers)
-
-    def show_background_task_async(self, request, _headers=None):
-        return self._lifecycle_async("show_background_task", request, getattr(request, "task_id", None), _headers)
-
-    def delete_connector_async(self, request, _headers=None):
-        return self._lifecycle_async("delete_connector", request, headers=_headers)
+        started = _logging.started()
+        call = self._core.call_async(op, params, body, headers, True)
+        _logging.observe_call(self, op, params, call, started)
+        return FutureSdkResponse(call, _builder(op))
 
     async def wait_for_job_async(self, instance_id, job_id, timeout=600.0, poll_interval=2.0, **kwargs):
         from dmskafka import waiter
@@ -364,3 +323,44 @@ class KafkaAsyncClient(_BaseClient):
         return await waiter.enable_smart_connect_async(
             self, instance_id, node_cnt, specification, spec_code, wait, **kwargs
         )
+
+
+def _sync(op):
+    def method(self, request, _headers=None):
+        return self._invoke(op, request, _headers)
+
+    def invoker(self, request):
+        from dmskafka.invoker import SyncInvoker
+
+        return SyncInvoker(getattr(self, op.name), request)
+
+    return method, invoker
+
+
+def _async(op):
+    def method(self, request, _headers=None):
+        return self._start(op, request, _headers)
+
+    def invoker(self, request):
+        from dmskafka.invoker import AsyncInvoker
+
+        return AsyncInvoker(getattr(self, op.name + "_async"), request)
+
+    return method, invoker
+
+
+def _add_operations():
+    """One method and one invoker per operation of the table, with the official names:
+    `name`/`name_invoker` on KafkaClient, `name_async`/`name_async_invoker` on KafkaAsyncClient."""
+    for op in _OPERATIONS:
+        doc = "`%s %s` (%s)." % (op.method, op.path, op.response)
+        for cls, name, made in (
+            (KafkaClient, op.name, _sync(op)),
+            (KafkaAsyncClient, op.name + "_async", _async(op)),
+        ):
+            for attr, fn in zip((name, name + "_invoker"), made):
+                fn.__name__, fn.__qualname__, fn.__doc__ = attr, "%s.%s" % (cls.__name__, attr), doc
+                setattr(cls, attr, fn)
+
+
+_add_operations()

@@ -145,7 +145,7 @@ class Emulator:
         """Adds a fault rule; see docs/emulator.md for the semantics.
 
         ``route``: "create_connector", "show_instance", "show_background_task",
-        "delete_connector", "list_projects", or None for every request. ``latency`` and
+        "delete_connector", "keystone_list_projects" (any operation name of the table), or None for every request. ``latency`` and
         ``trickle`` are seconds; ``count`` None means until ``clear_faults``.
         """
         self._server.inject_fault(
@@ -168,6 +168,11 @@ class Emulator:
         """Fast-forwards emulator time: jobs due by then are finished on the next look.
         Signature checks keep using the real clock."""
         self._server.advance(seconds)
+
+    def set_connector_sold_out(self, sold_out: bool = True) -> None:
+        """The region's connector resources are (not) sold out: show_connector_resource_info
+        answers ``soldOut``, and create_connector fails (DMS.00400900) while they are."""
+        self._server.set_connector_sold_out(sold_out)
 
     # -- lifecycle ---------------------------------------------------------------------
     def close(self) -> None:

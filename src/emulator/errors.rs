@@ -30,11 +30,12 @@ pub enum ErrorKind {
     StatusConflict,
     InstanceNotFound,
     TaskNotFound,
+    ConnectorSoldOut,
     Internal,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 21] = [
+    pub const ALL: [ErrorKind; 22] = [
         ErrorKind::RouteNotFound,
         ErrorKind::MethodNotAllowed,
         ErrorKind::Unauthorized,
@@ -55,6 +56,7 @@ impl ErrorKind {
         ErrorKind::StatusConflict,
         ErrorKind::InstanceNotFound,
         ErrorKind::TaskNotFound,
+        ErrorKind::ConnectorSoldOut,
         ErrorKind::Internal,
     ];
 
@@ -120,6 +122,12 @@ impl ErrorKind {
             ),
             ErrorKind::InstanceNotFound => ("DMS.00404022", 404, "no such instance in the project"),
             ErrorKind::TaskNotFound => ("DMS.00404023", 404, "no such task on the instance"),
+            // No code is published for this case: the emulator's own (docs/emulator.md).
+            ErrorKind::ConnectorSoldOut => (
+                "DMS.00400900",
+                400,
+                "the region's connector resources are sold out (show_connector_resource_info says soldOut)",
+            ),
             ErrorKind::Internal => ("DMS.00500000", 500, "an emulator bug; never expected"),
         }
     }

@@ -13,13 +13,13 @@ use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
 use serde::Serialize;
 
-use super::routes::ROUTE_NAMES;
 use super::EmulatorError;
+use crate::operations::OPERATIONS;
 
 /// A rule as given by the control plane.
 #[derive(Debug, Clone, Default)]
 pub struct FaultSpec {
-    /// A route name (see `ROUTE_NAMES`); `None` matches every request, unknown paths included.
+    /// An operation name of the table; `None` matches every request, unknown paths included.
     pub route: Option<String>,
     /// Wait this long before handling the request.
     pub latency: Option<Duration>,
@@ -82,10 +82,11 @@ pub struct FaultSet {
 impl FaultSet {
     pub fn add(&self, spec: FaultSpec) -> Result<(), EmulatorError> {
         if let Some(route) = &spec.route {
-            if !ROUTE_NAMES.contains(&route.as_str()) {
+            if !OPERATIONS.iter().any(|op| op.name == route) {
+                let names: Vec<&str> = OPERATIONS.iter().map(|op| op.name).collect();
                 return Err(EmulatorError::invalid(format!(
                     "unknown route {route:?}; routes are {} (or None for every request)",
-                    ROUTE_NAMES.join(", ")
+                    names.join(", ")
                 )));
             }
         }

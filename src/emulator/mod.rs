@@ -37,7 +37,6 @@ pub use auth::{CredentialSpec, MAX_SKEW};
 pub use errors::ErrorKind;
 pub use faults::{Applied as AppliedFault, FaultSpec};
 pub use log::RequestRecord;
-pub use routes::ROUTE_NAMES;
 pub use state::{ChargingMode, Flavor, InstanceSpec};
 
 /// Failures of the control plane (never of a request: those become HTTP answers).
@@ -191,6 +190,12 @@ impl EmulatorHandle {
 
     pub fn add_credentials(&self, spec: CredentialSpec) -> Result<(), EmulatorError> {
         self.shared.creds.add(spec)
+    }
+
+    /// Whether the region's connector resources are sold out: `show_connector_resource_info`
+    /// says so, and enabling Smart Connect fails.
+    pub fn set_connector_sold_out(&self, sold_out: bool) {
+        self.lock_state().set_connector_sold_out(sold_out);
     }
 
     /// Seeds an instance (in the seeded project unless `project_id` is set); returns its id.

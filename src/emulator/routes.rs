@@ -2,7 +2,6 @@
 
 use std::borrow::Cow;
 
-use percent_encoding::percent_decode_str;
 use serde::Serialize;
 
 use super::auth::CredentialStore;
@@ -10,70 +9,39 @@ use super::clock::Millis;
 use super::errors::{ApiError, ErrorKind};
 use super::params::{json_object, parse_enable_body};
 use super::state::State;
+use crate::operations::{OpId, Operation, OPERATIONS};
 
-/// Route names, as fault rules name them.
-pub const ROUTE_NAMES: [&str; 5] = [
-    "create_connector",
-    "show_instance",
-    "show_background_task",
-    "delete_connector",
-    "list_projects",
-];
-
-/// A matched route; the ids borrow from the request path unless they were percent-encoded.
+/// A matched route: an operation of the table and its path parameters (borrowed from the
+/// request path unless they were percent-encoded).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route<'a> {
-    CreateConnector {
-        project: Cow<'a, str>,
-        instance: Cow<'a, str>,
-    },
-    ShowInstance {
-        project: Cow<'a, str>,
-        instance: Cow<'a, str>,
-    },
-    ShowBackgroundTask {
-        project: Cow<'a, str>,
-        instance: Cow<'a, str>,
-        task: Cow<'a, str>,
-    },
-    DeleteConnector {
-        project: Cow<'a, str>,
-        instance: Cow<'a, str>,
-    },
-    /// IAM `GET /v3/projects?name={region}`.
-    ListProjects,
+pub struct Route<'a> {
+    pub op: &'static Operation,
+    params: Vec<(&'static str, Cow<'a, str>)>,
 }
 
 impl Route<'_> {
     pub fn name(&self) -> &'static str {
-        match self {
-            Route::CreateConnector { .. } => "create_connector",
-            Route::ShowInstance { .. } => "show_instance",
-            Route::ShowBackgroundTask { .. } => "show_background_task",
-            Route::DeleteConnector { .. } => "delete_connector",
-            Route::ListProjects => "list_projects",
-        }
+        self.op.name
+    }
+
+    /// A path parameter's value ("" if the operation has none of that name).
+    pub fn param(&self, name: &str) -> &str {
+        self.params.iter().find(|(k, _)| *k == name).map_or("", |(_, v)| v)
     }
 
     /// The `{project_id}` of the path, which authentication checks against the AK.
     pub fn project(&self) -> Option<&str> {
-        match self {
-            Route::CreateConnector { project, .. }
-            | Route::ShowInstance { project, .. }
-            | Route::ShowBackgroundTask { project, .. }
-            | Route::DeleteConnector { project, .. } => Some(project),
-            Route::ListProjects => None,
-        }
+        self.op.path.contains("{project_id}").then(|| self.param("project_id"))
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Matched<'a> {
     Route(Route<'a>),
-    /// The path is a route's, the method is not.
+    /// The path is an operation's, the method is not: `allowed` lists the methods it takes.
     WrongMethod {
         name: &'static str,
-        allowed: &'static str,
+        allowed: String,
     },
     NotFound,
 }
@@ -88,80 +56,24 @@ impl Matched<'_> {
     }
 }
 
-/// Matches the raw path segment by segment; ids are percent-decoded, empty ones never match.
+/// Matches the raw path against every operation's template (`Operation::match_path`).
 pub fn match_route<'a>(method: &str, raw_path: &'a str) -> Matched<'a> {
-    /// The shapes of the routes; the ids are taken from the segments afterwards.
-    enum Shape {
-        ShowInstance,
-        CreateConnector,
-        ShowBackgroundTask,
-        DeleteConnector,
-        ListProjects,
-    }
-    /// More segments than any route has.
-    const MAX: usize = 8;
-    // The segments on the stack, borrowed from the path unless percent-encoded.
-    let mut seg: [Cow<'a, str>; MAX] = Default::default();
-    let mut n = 0;
-    for s in raw_path.split('/') {
-        let Some(slot) = seg.get_mut(n) else {
-            return Matched::NotFound;
+    let mut wrong: Option<(&'static str, Vec<&'static str>)> = None;
+    for op in OPERATIONS {
+        let Some(params) = op.match_path(raw_path) else {
+            continue;
         };
-        *slot = percent_decode_str(s).decode_utf8_lossy();
-        n += 1;
+        if op.method == method {
+            return Matched::Route(Route { op, params });
+        }
+        wrong.get_or_insert((op.name, Vec::new())).1.push(op.method);
     }
-    let shape = {
-        let all = seg.each_ref().map(|s| s.as_ref());
-        let id = |s: &str| !s.is_empty();
-        match all.get(..n).unwrap_or_default() {
-            ["", "v2", p, "instances", i] if id(p) && id(i) => Shape::ShowInstance,
-            ["", "v2", p, "instances", i, "connector"] if id(p) && id(i) => Shape::CreateConnector,
-            ["", "v2", p, "instances", i, "tasks", t] if id(p) && id(i) && id(t) => Shape::ShowBackgroundTask,
-            ["", "v2", p, "kafka", "instances", i, "delete-connector"] if id(p) && id(i) => Shape::DeleteConnector,
-            ["", "v3", "projects"] => Shape::ListProjects,
-            _ => return Matched::NotFound,
-        }
-    };
-    let mut take = |i: usize| seg.get_mut(i).map(std::mem::take).unwrap_or_default();
-    let (route, allowed) = match shape {
-        Shape::ShowInstance => (
-            Route::ShowInstance {
-                project: take(2),
-                instance: take(4),
-            },
-            "GET",
-        ),
-        Shape::CreateConnector => (
-            Route::CreateConnector {
-                project: take(2),
-                instance: take(4),
-            },
-            "POST",
-        ),
-        Shape::ShowBackgroundTask => (
-            Route::ShowBackgroundTask {
-                project: take(2),
-                instance: take(4),
-                task: take(6),
-            },
-            "GET",
-        ),
-        Shape::DeleteConnector => (
-            Route::DeleteConnector {
-                project: take(2),
-                instance: take(5),
-            },
-            "POST",
-        ),
-        Shape::ListProjects => (Route::ListProjects, "GET"),
-    };
-    if method == allowed {
-        Matched::Route(route)
-    } else {
-        Matched::WrongMethod {
-            name: route.name(),
-            allowed,
-        }
+    match wrong {
+        Some((name, allowed)) => Matched::WrongMethod {
+            name,
+            allowed: allowed.join(", "),
+        },
+        None => Matched::NotFound,
     }
 }
 
@@ -174,7 +86,7 @@ pub struct Reply {
     pub json: bool,
     pub error_code: Option<&'static str>,
     /// The `Allow` header of a 405.
-    pub allow: Option<&'static str>,
+    pub allow: Option<String>,
 }
 
 impl Reply {
@@ -218,12 +130,12 @@ pub fn not_found(method: &str, raw_path: &str) -> Reply {
     ))
 }
 
-pub fn wrong_method(method: &str, raw_path: &str, allowed: &'static str) -> Reply {
+pub fn wrong_method(method: &str, raw_path: &str, allowed: &str) -> Reply {
     let mut r = Reply::error(&ApiError::new(
         ErrorKind::MethodNotAllowed,
         format!("The API {raw_path} does not accept {method}; use {allowed}."),
     ));
-    r.allow = Some(allowed);
+    r.allow = Some(allowed.to_owned());
     r
 }
 
@@ -232,19 +144,27 @@ struct JobOnly {
     job_id: String,
 }
 
+#[derive(Serialize)]
+struct ResourceInfo {
+    #[serde(rename = "soldOut")]
+    sold_out: bool,
+}
+
 /// Runs an authenticated request against the state.
 pub fn dispatch(route: &Route<'_>, body: &[u8], state: &mut State, now: Millis) -> Reply {
-    let result = match route {
-        Route::CreateConnector { project, instance } => parse_enable_body(body)
+    let (project, instance) = (route.param("project_id"), route.param("instance_id"));
+    let result = match route.op.id {
+        OpId::CreateConnector => parse_enable_body(body)
             .and_then(|b| state.enable(project, instance, &b, now))
             .map(|enabled| Reply::json(&enabled)),
-        Route::ShowInstance { project, instance } => state.show(project, instance, now).map(|v| Reply::json(&v)),
-        Route::ShowBackgroundTask {
-            project,
-            instance,
-            task,
-        } => state.task(project, instance, task, now).map(|v| Reply::json(&v)),
-        Route::DeleteConnector { project, instance } => {
+        OpId::ShowConnectorResourceInfo => state
+            .connector_sold_out(project, instance, now)
+            .map(|sold_out| Reply::json(&ResourceInfo { sold_out })),
+        OpId::ShowInstance => state.show(project, instance, now).map(|v| Reply::json(&v)),
+        OpId::ShowBackgroundTask => state
+            .task(project, instance, route.param("task_id"), now)
+            .map(|v| Reply::json(&v)),
+        OpId::DeleteConnector => {
             // The official SDK sends no body; others send {"instance_id": ...}. Both are fine.
             let body_ok = if body.iter().all(u8::is_ascii_whitespace) {
                 Ok(())
@@ -255,9 +175,9 @@ pub fn dispatch(route: &Route<'_>, body: &[u8], state: &mut State, now: Millis) 
                 .and_then(|()| state.disable(project, instance, now))
                 .map(|job_id| Reply::json(&JobOnly { job_id }))
         }
-        Route::ListProjects => Err(ApiError::new(
+        OpId::KeystoneListProjects => Err(ApiError::new(
             ErrorKind::Internal,
-            "list_projects is answered by the IAM handler",
+            "keystone_list_projects is answered by the IAM handler",
         )),
     };
     result.into()
@@ -340,44 +260,33 @@ mod tests {
     #[test]
     fn routes_match_on_method_and_path() {
         let m = match_route("POST", "/v2/p/instances/i/connector");
+        assert!(matches!(&m, Matched::Route(r)
+            if (r.name(), r.project(), r.param("instance_id")) == ("create_connector", Some("p"), "i")));
         assert_eq!(
-            m,
-            Matched::Route(Route::CreateConnector {
-                project: "p".into(),
-                instance: "i".into()
-            })
-        );
-        assert_eq!(
-            match_route("GET", "/v2/p/instances/i/connector"),
+            match_route("PUT", "/v2/p/instances/i/connector"),
             Matched::WrongMethod {
                 name: "create_connector",
-                allowed: "POST"
+                allowed: "POST, GET".to_owned()
             }
         );
-        assert_eq!(match_route("GET", "/v2/p/instances/i/"), Matched::NotFound);
+        assert_eq!(match_route("GET", "/v2/p/instances/i/").name(), None);
         assert_eq!(match_route("GET", "/v2//instances/i"), Matched::NotFound);
-        assert_eq!(match_route("GET", "/v3/projects").name(), Some("list_projects"));
         assert_eq!(
-            match_route("POST", "/v2/p/kafka/instances/i/delete-connector").name(),
-            Some("delete_connector")
-        );
-        assert_eq!(
-            match_route("GET", "/v2/p/instances/i/tasks/t").name(),
-            Some("show_background_task")
+            match_route("GET", "/v3/projects").name(),
+            Some("keystone_list_projects")
         );
     }
 
     #[test]
-    fn every_route_name_is_listed() {
-        for (method, path) in [
-            ("POST", "/v2/p/instances/i/connector"),
-            ("GET", "/v2/p/instances/i"),
-            ("GET", "/v2/p/instances/i/tasks/t"),
-            ("POST", "/v2/p/kafka/instances/i/delete-connector"),
-            ("GET", "/v3/projects"),
-        ] {
-            let name = match_route(method, path).name();
-            assert!(name.is_some_and(|n| ROUTE_NAMES.contains(&n)), "{path}");
+    fn every_operation_is_routed_from_its_own_template() {
+        for op in OPERATIONS {
+            let path = op
+                .path
+                .replace("{project_id}", "p")
+                .replace("{instance_id}", "i")
+                .replace("{task_id}", "t");
+            let m = match_route(op.method, &path);
+            assert_eq!(m.name(), Some(op.name), "{path}");
         }
     }
 }

@@ -29,8 +29,9 @@ use super::errors::{error_body, ApiError, ErrorKind};
 use super::faults::Applied;
 use super::ids;
 use super::log::{Entry, Received as LogReceived};
-use super::routes::{self, Matched, Reply, Route};
+use super::routes::{self, Matched, Reply};
 use super::{EmulatorError, Shared};
+use crate::operations::OpId;
 
 /// Larger request bodies get 413.
 const MAX_BODY: usize = 1024 * 1024;
@@ -239,7 +240,7 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<
     let mut buf = uuid::Uuid::encode_buffer();
     let id = id.hyphenated().encode_lower(&mut buf);
     let mut resp = response(reply, id, fault.as_ref());
-    if route == Some("list_projects") {
+    if route == Some(OpId::KeystoneListProjects.op().name) {
         // IAM calls its request id X-IAM-Trace-Id; the SDKs quote it in their errors.
         if let Ok(v) = HeaderValue::from_str(id) {
             resp.headers_mut().insert("x-iam-trace-id", v);
@@ -322,11 +323,13 @@ fn process(shared: &Shared, matched: &Matched<'_>, wire: &Wire, body: &[u8]) -> 
         Err(e) => return Reply::error(&e),
     };
     let now = shared.clock.now_ms();
-    match route {
-        Route::ListProjects => routes::list_projects(&shared.creds, &ak, &query, &shared.endpoint, &shared.domain_id),
-        other => {
+    match route.op.id {
+        OpId::KeystoneListProjects => {
+            routes::list_projects(&shared.creds, &ak, &query, &shared.endpoint, &shared.domain_id)
+        }
+        _ => {
             let mut state = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            routes::dispatch(other, body, &mut state, now)
+            routes::dispatch(route, body, &mut state, now)
         }
     }
 }
@@ -376,8 +379,8 @@ fn response(reply: Reply, request_id: &str, fault: Option<&Applied>) -> Response
     if let Some(ct) = content_type {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
     }
-    if let Some(allow) = reply.allow {
-        headers.insert(ALLOW, HeaderValue::from_static(allow));
+    if let Some(allow) = reply.allow.as_deref().and_then(|a| HeaderValue::from_str(a).ok()) {
+        headers.insert(ALLOW, allow);
     }
     if truncate {
         headers.insert(CONTENT_LENGTH, HeaderValue::from(full_len));

@@ -372,6 +372,8 @@ pub struct State {
     user: User,
     /// Emulator-wide job duration, overridable per instance.
     job_duration_ms: Millis,
+    /// No connector resources left in the region: enabling fails.
+    connector_sold_out: bool,
 }
 
 /// What enabling returns.
@@ -397,7 +399,19 @@ impl State {
                 name: "dmskafka-emulator".to_owned(),
             },
             job_duration_ms: duration_ms(job_duration),
+            connector_sold_out: false,
         }
+    }
+
+    /// Tells whether connector resources are sold out (and so whether enabling fails).
+    pub fn set_connector_sold_out(&mut self, sold_out: bool) {
+        self.connector_sold_out = sold_out;
+    }
+
+    /// `show_connector_resource_info` of an instance of the project.
+    pub fn connector_sold_out(&mut self, project_id: &str, id: &str, now: Millis) -> Result<bool, ApiError> {
+        self.instance(project_id, id, now)?;
+        Ok(self.connector_sold_out)
     }
 
     /// The instance, settled, if it belongs to the project.
@@ -460,7 +474,7 @@ impl State {
     /// `POST .../connector`: the check-and-start is one step under the state lock, so of
     /// concurrent enables exactly one starts a job.
     pub fn enable(&mut self, project_id: &str, id: &str, body: &EnableBody, now: Millis) -> Result<Enabled, ApiError> {
-        let default_ms = self.job_duration_ms;
+        let (default_ms, sold_out) = (self.job_duration_ms, self.connector_sold_out);
         let inst = self.instance(project_id, id, now)?;
         if inst.charging_mode == ChargingMode::PrePaid {
             return Err(ApiError::new(
@@ -479,6 +493,12 @@ impl State {
         }
         if inst.flavor == Flavor::Old {
             check_old_flavor(&inst.specification, body)?;
+        }
+        if sold_out {
+            return Err(ApiError::new(
+                ErrorKind::ConnectorSoldOut,
+                format!("The connector resources of the region are sold out; Smart Connect cannot be enabled on the instance {id} now."),
+            ));
         }
         let connector_id = ids::new_v4().to_string();
         let params = to_json(&EnableParams {

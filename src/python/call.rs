@@ -24,6 +24,21 @@ use crate::runtime;
 /// How often a blocked wait looks for a signal (Ctrl-C) to raise.
 pub(super) const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 
+/// Whether this is Python's main thread, the only one signal handlers run on (so the only one
+/// whose blocked waits look for them).
+pub(super) fn on_main_thread(py: Python<'_>) -> bool {
+    static MAIN: PyOnceLock<std::os::raw::c_ulong> = PyOnceLock::new();
+    let main = MAIN.get_or_try_init(py, || {
+        py.import("threading")?
+            .call_method0("main_thread")?
+            .getattr("ident")?
+            .extract::<std::os::raw::c_ulong>()
+    });
+    // SAFETY: no preconditions; it returns the calling thread's id (pthread_self and the like).
+    let this = unsafe { pyo3::ffi::PyThread_get_thread_ident() };
+    main.is_ok_and(|m| *m == this)
+}
+
 #[derive(Clone)]
 enum Outcome {
     Done(CoreResponse),
@@ -54,8 +69,11 @@ impl Shared {
         self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Records the outcome, runs the done-callbacks, then wakes every waiter.
-    fn finish(&self, outcome: Outcome) {
+    /// Records the outcome, runs the done-callbacks, then wakes every waiter. Callbacks run
+    /// Python code (logs, HTTP handlers that may themselves call the SDK), so they run on the
+    /// runtime's blocking pool, never on a worker thread; without callbacks nothing takes the
+    /// GIL.
+    fn finish(self: &Arc<Self>, outcome: Outcome) {
         let callbacks = {
             let mut st = self.lock();
             if st.outcome.is_some() {
@@ -64,15 +82,23 @@ impl Shared {
             st.outcome = Some(outcome);
             std::mem::take(&mut st.callbacks)
         };
-        if !callbacks.is_empty() {
-            Python::attach(|py| {
-                for cb in callbacks {
-                    if let Err(e) = cb.call0(py) {
-                        e.write_unraisable(py, Some(cb.bind(py)));
-                    }
-                }
-            });
+        if callbacks.is_empty() {
+            self.wake();
+            return;
         }
+        let shared = self.clone();
+        let run = move || {
+            // However the callbacks end (a panic at interpreter exit included), waiters wake.
+            let _ = std::panic::catch_unwind(AssertUnwindSafe(|| run_callbacks(callbacks)));
+            shared.wake();
+        };
+        match runtime::runtime() {
+            Ok(rt) => drop(rt.spawn_blocking(run)),
+            Err(_) => run(),
+        }
+    }
+
+    fn wake(&self) {
         let awaiting = {
             let mut st = self.lock();
             st.ready = true;
@@ -83,7 +109,71 @@ impl Shared {
         }
         self.ready.notify_all();
         self.ready_async.notify_waiters();
+        IN_FLIGHT.finished();
     }
+}
+
+/// Runs done-callbacks with the GIL; an exception is reported as unraisable, as a
+/// `concurrent.futures` callback's is.
+fn run_callbacks(callbacks: Vec<Py<PyAny>>) {
+    Python::attach(|py| {
+        for cb in callbacks {
+            if let Err(e) = cb.call0(py) {
+                e.write_unraisable(py, Some(cb.bind(py)));
+            }
+        }
+    });
+}
+
+/// Calls started and not yet done, so the interpreter's exit can wait for them as the official
+/// SDK's executor threads are joined at exit: a call nobody waited for is still made.
+struct InFlight {
+    count: Mutex<usize>,
+    done: Condvar,
+}
+
+static IN_FLIGHT: InFlight = InFlight {
+    count: Mutex::new(0),
+    done: Condvar::new(),
+};
+
+impl InFlight {
+    fn lock(&self) -> MutexGuard<'_, usize> {
+        self.count.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn started(&self) {
+        *self.lock() += 1;
+    }
+
+    fn finished(&self) {
+        let mut n = self.lock();
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            self.done.notify_all();
+        }
+    }
+}
+
+/// Waits (GIL released) until every started call is done; registered with `atexit` by the
+/// client module. Ctrl-C ends the wait.
+#[pyfunction]
+pub fn wait_for_calls(py: Python<'_>) -> PyResult<()> {
+    py.detach(|| loop {
+        let n = IN_FLIGHT.lock();
+        if *n == 0 {
+            return Ok(());
+        }
+        let (n, _) = IN_FLIGHT
+            .done
+            .wait_timeout(n, SIGNAL_CHECK)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *n == 0 {
+            return Ok(());
+        }
+        drop(n);
+        Python::attach(|py| py.check_signals())?;
+    })
 }
 
 /// Finishes the call as cancelled if its task is dropped before it finished (aborted, or the
@@ -109,6 +199,7 @@ where
 {
     let rt = runtime::runtime().map_err(errors::to_py)?;
     let shared = Arc::new(Shared::default());
+    IN_FLIGHT.started();
     let guard = FinishOnDrop(shared.clone());
     let task = rt.spawn(async move {
         let outcome = match AssertUnwindSafe(fut).catch_unwind().await {
@@ -163,18 +254,20 @@ impl CoreCall {
                 )))
             }
         };
+        let main = on_main_thread(py);
         py.detach(|| loop {
             let st = self.shared.lock();
             if st.ready {
                 return Ok(true);
             }
-            let slice = match deadline {
-                None => SIGNAL_CHECK,
+            let left = match deadline {
+                None => Duration::MAX,
                 Some(d) => match d.checked_duration_since(Instant::now()) {
-                    Some(left) if !left.is_zero() => left.min(SIGNAL_CHECK),
+                    Some(left) if !left.is_zero() => left,
                     _ => return Ok(false),
                 },
             };
+            let slice = if main { left.min(SIGNAL_CHECK) } else { left };
             let (st, _) = self
                 .shared
                 .ready
@@ -184,7 +277,9 @@ impl CoreCall {
                 return Ok(true);
             }
             drop(st);
-            Python::attach(|py| py.check_signals())?;
+            if main {
+                Python::attach(|py| py.check_signals())?;
+            }
         })
     }
 
@@ -233,20 +328,15 @@ impl CoreCall {
     }
 
     /// Runs `callback()` once the call is done (now, if it is), before waiters see the
-    /// outcome; on the thread that finishes the call, with the GIL.
-    fn add_done_callback(&self, py: Python<'_>, callback: Py<PyAny>) -> PyResult<()> {
+    /// outcome; an exception it raises is reported as unraisable, wherever it runs.
+    fn add_done_callback(&self, callback: Py<PyAny>) {
         {
             let mut st = self.shared.lock();
             if st.outcome.is_none() {
                 st.callbacks.push(callback);
-                return Ok(());
+                return;
             }
         }
-        callback.call0(py).map(drop)
-    }
-
-    /// Aborts the call: its connection is dropped and waiters get CancelledError.
-    fn cancel(&self) {
-        self.abort.abort();
+        run_callbacks(vec![callback]);
     }
 }

@@ -13,6 +13,8 @@ use super::{convert, errors};
 use crate::client::{CallOptions, Client, RawResponse, Trace};
 use crate::credentials::{self, Credentials, Secret};
 use crate::error::Error;
+use crate::model::{Body, BodyModel};
+use crate::operations::{OpId, Operation, OPERATIONS};
 use crate::signer::{self, SigningInput};
 use crate::{region, runtime, validate};
 
@@ -77,7 +79,9 @@ pub(super) fn block_on<T: Send>(
     client: &Client,
     fut: impl Future<Output = Result<T, Error>> + Send,
 ) -> PyResult<T> {
-    let outcome = py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(|| client.block_on(interruptible(fut)))));
+    let main = call::on_main_thread(py);
+    let outcome =
+        py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(|| client.block_on(interruptible(fut, main)))));
     if matches!(outcome, Ok(Ok(Err(_)))) {
         // Interrupted: the dropped call's connection would stay open until this thread's next
         // call drives its runtime; close it now.
@@ -91,7 +95,10 @@ pub(super) fn block_on_unbound<T: Send>(
     py: Python<'_>,
     fut: impl Future<Output = Result<T, Error>> + Send,
 ) -> PyResult<T> {
-    finish(py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(|| runtime::block_on_here(interruptible(fut))))))
+    let main = call::on_main_thread(py);
+    finish(
+        py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(|| runtime::block_on_here(interruptible(fut, main))))),
+    )
 }
 
 type Blocked<T> = std::thread::Result<Result<Result<Result<T, Error>, PyErr>, Error>>;
@@ -105,8 +112,12 @@ fn finish<T>(outcome: Blocked<T>) -> PyResult<T> {
     }
 }
 
-/// `fut`, or the exception a signal handler raised (KeyboardInterrupt) while it ran.
-async fn interruptible<T>(fut: impl Future<Output = T>) -> Result<T, PyErr> {
+/// `fut`, or the exception a signal handler raised (KeyboardInterrupt) while it ran; signals
+/// are looked for on the main thread only (`main`), the one their handlers run on.
+async fn interruptible<T>(fut: impl Future<Output = T>, main: bool) -> Result<T, PyErr> {
+    if !main {
+        return Ok(fut.await);
+    }
     tokio::pin!(fut);
     loop {
         tokio::select! {
@@ -130,75 +141,123 @@ pub struct CoreClient {
     inner: Arc<Client>,
 }
 
-/// The inputs of one create-connector call, validated before any I/O.
-fn create_inputs(
-    instance_id: &Bound<'_, PyAny>,
+/// One operation of the table as Python sees it: a typed handle for `CoreClient.call`, and
+/// the names and route the client methods, logs and handler views are made from.
+#[pyclass(frozen, module = "dmskafka._core", name = "Operation")]
+pub struct PyOperation(&'static Operation);
+
+#[pymethods]
+impl PyOperation {
+    #[getter]
+    fn name(&self) -> &'static str {
+        self.0.name
+    }
+    #[getter]
+    fn service(&self) -> &'static str {
+        self.0.service.name()
+    }
+    #[getter]
+    fn method(&self) -> &'static str {
+        self.0.method
+    }
+    #[getter]
+    fn path(&self) -> &'static str {
+        self.0.path
+    }
+    #[getter]
+    fn path_params(&self) -> Vec<&'static str> {
+        self.0.path_params.to_vec()
+    }
+    #[getter]
+    fn query_params(&self) -> Vec<&'static str> {
+        self.0.query_params.to_vec()
+    }
+    #[getter]
+    fn body(&self) -> Option<&'static str> {
+        self.0.body.map(BodyModel::name)
+    }
+    #[getter]
+    fn response(&self) -> &'static str {
+        self.0.response
+    }
+    #[getter]
+    fn resend_safe(&self) -> bool {
+        self.0.resend_safe
+    }
+    fn __repr__(&self) -> String {
+        format!("<Operation {} {} {}>", self.0.name, self.0.method, self.0.path)
+    }
+}
+
+/// Every operation of the table, in its order.
+#[pyfunction]
+fn operations() -> Vec<PyOperation> {
+    OPERATIONS.iter().map(|op| PyOperation(op)).collect()
+}
+
+/// The inputs of one call, converted and validated before any I/O.
+struct Inputs {
+    params: Vec<(&'static str, String)>,
+    body: Option<Body>,
+    opts: CallOptions,
+}
+
+fn inputs(
+    op: &'static Operation,
+    params: &Bound<'_, PyAny>,
     body: Option<&Bound<'_, PyAny>>,
     headers: Option<&Bound<'_, PyAny>>,
     trace: bool,
-) -> PyResult<(String, crate::model::CreateConnectorReq, CallOptions)> {
-    let raw_body = convert::body(body)?;
+) -> PyResult<Inputs> {
+    let raw_body = match op.body {
+        Some(BodyModel::CreateConnectorReq) => Some(convert::body(body)?),
+        None => None,
+    };
     let headers = convert::header_pairs(headers)?;
+    let pairs = convert::param_pairs(params)?;
     let checked = (|| {
-        let id = validate::id_input("instance_id", &convert::text(instance_id))?;
-        let body = validate::create_connector_body(raw_body.as_ref())?;
-        Ok::<_, Error>((id, body, call_options(headers, trace)?))
+        let mut values = Vec::with_capacity(pairs.len());
+        for (name, value) in &pairs {
+            let Some(name) = op
+                .path_params
+                .iter()
+                .chain(op.query_params)
+                .find(|p| **p == name.as_str())
+            else {
+                return Err(Error::validation(
+                    "params",
+                    format!("{name} is not a parameter of {}", op.name),
+                ));
+            };
+            // An unset parameter is left out; a required one is then reported by name.
+            if let Some(value) = value {
+                values.push((*name, validate::id_input(name, value)?));
+            }
+        }
+        let body = match raw_body {
+            Some(raw) => Some(Body::CreateConnector(validate::create_connector_body(raw.as_ref())?)),
+            None => None,
+        };
+        Ok::<_, Error>(Inputs {
+            params: values,
+            body,
+            opts: call_options(headers, trace)?,
+        })
     })();
     checked.map_err(errors::to_py)
 }
 
-async fn create(
-    client: Arc<Client>,
-    id: String,
-    body: crate::model::CreateConnectorReq,
-    opts: CallOptions,
-) -> Result<CoreResponse, Error> {
-    let (parsed, raw) = client.create_connector(&id, &body, &opts).await?;
-    Ok(CoreResponse {
-        job_id: Some(parsed.job_id),
-        connector_id: Some(parsed.connector_id),
-        ..raw.into()
-    })
-}
-
-/// Which lifecycle call: the official operation names.
-enum Lifecycle {
-    ShowInstance,
-    ShowBackgroundTask(String),
-    DeleteConnector,
-}
-
-async fn lifecycle(client: Arc<Client>, op: Lifecycle, id: String, opts: CallOptions) -> Result<CoreResponse, Error> {
-    let raw = match op {
-        Lifecycle::ShowInstance => client.show_instance(&id, &opts).await?,
-        Lifecycle::ShowBackgroundTask(task) => client.show_background_task(&id, &task, &opts).await?,
-        Lifecycle::DeleteConnector => client.delete_connector(&id, &opts).await?,
-    };
-    Ok(raw.into())
-}
-
-impl CoreClient {
-    fn lifecycle_inputs(
-        &self,
-        name: &str,
-        instance_id: &Bound<'_, PyAny>,
-        task_id: Option<&Bound<'_, PyAny>>,
-        headers: Option<&Bound<'_, PyAny>>,
-        trace: bool,
-    ) -> PyResult<(Lifecycle, String, CallOptions)> {
-        let headers = convert::header_pairs(headers)?;
-        let checked = (|| {
-            let id = validate::id_input("instance_id", &convert::text(instance_id))?;
-            let op = match (name, task_id) {
-                ("show_instance", _) => Lifecycle::ShowInstance,
-                ("delete_connector", _) => Lifecycle::DeleteConnector,
-                (_, Some(t)) => Lifecycle::ShowBackgroundTask(validate::id_input("task_id", &convert::text(t))?),
-                (_, None) => return Err(Error::validation("task_id", "is required")),
-            };
-            Ok::<_, Error>((op, id, call_options(headers, trace)?))
-        })();
-        checked.map_err(errors::to_py)
+async fn run(client: Arc<Client>, op: OpId, inputs: Inputs) -> Result<CoreResponse, Error> {
+    let answer = client
+        .call(op, &inputs.params, inputs.body.as_ref(), &inputs.opts)
+        .await?;
+    let connector = answer.connector;
+    let mut response = CoreResponse::from(answer.raw);
+    if let Some(c) = connector {
+        response.job_id = Some(c.job_id);
+        response.connector_id = Some(c.connector_id);
     }
+    Ok(response)
 }
 
 #[pymethods]
@@ -224,57 +283,34 @@ impl CoreClient {
         })
     }
 
-    #[pyo3(signature = (instance_id, body=None, headers=None, trace=false))]
-    fn create_connector(
-        &self,
-        py: Python<'_>,
-        instance_id: &Bound<'_, PyAny>,
-        body: Option<&Bound<'_, PyAny>>,
-        headers: Option<&Bound<'_, PyAny>>,
-        trace: bool,
-    ) -> PyResult<CoreResponse> {
-        let (id, body, opts) = create_inputs(instance_id, body, headers, trace)?;
-        block_on(py, &self.inner, create(self.inner.clone(), id, body, opts))
-    }
-
-    #[pyo3(signature = (instance_id, body=None, headers=None, trace=false))]
-    fn create_connector_async(
-        &self,
-        instance_id: &Bound<'_, PyAny>,
-        body: Option<&Bound<'_, PyAny>>,
-        headers: Option<&Bound<'_, PyAny>>,
-        trace: bool,
-    ) -> PyResult<CoreCall> {
-        let (id, body, opts) = create_inputs(instance_id, body, headers, trace)?;
-        call::start(create(self.inner.clone(), id, body, opts))
-    }
-
-    /// `name` is show_instance, show_background_task or delete_connector.
-    #[pyo3(signature = (name, instance_id, task_id=None, headers=None, trace=false))]
+    /// Runs one operation: `params` are its `(name, value)` path and query parameters,
+    /// `body` its request body (a model or a dict), `headers` added headers.
+    #[pyo3(signature = (op, params, body=None, headers=None, trace=false))]
     fn call(
         &self,
         py: Python<'_>,
-        name: &str,
-        instance_id: &Bound<'_, PyAny>,
-        task_id: Option<&Bound<'_, PyAny>>,
+        op: &PyOperation,
+        params: &Bound<'_, PyAny>,
+        body: Option<&Bound<'_, PyAny>>,
         headers: Option<&Bound<'_, PyAny>>,
         trace: bool,
     ) -> PyResult<CoreResponse> {
-        let (op, id, opts) = self.lifecycle_inputs(name, instance_id, task_id, headers, trace)?;
-        block_on(py, &self.inner, lifecycle(self.inner.clone(), op, id, opts))
+        let inputs = inputs(op.0, params, body, headers, trace)?;
+        block_on(py, &self.inner, run(self.inner.clone(), op.0.id, inputs))
     }
 
-    #[pyo3(signature = (name, instance_id, task_id=None, headers=None, trace=false))]
+    /// `call`, started now on the shared runtime.
+    #[pyo3(signature = (op, params, body=None, headers=None, trace=false))]
     fn call_async(
         &self,
-        name: &str,
-        instance_id: &Bound<'_, PyAny>,
-        task_id: Option<&Bound<'_, PyAny>>,
+        op: &PyOperation,
+        params: &Bound<'_, PyAny>,
+        body: Option<&Bound<'_, PyAny>>,
         headers: Option<&Bound<'_, PyAny>>,
         trace: bool,
     ) -> PyResult<CoreCall> {
-        let (op, id, opts) = self.lifecycle_inputs(name, instance_id, task_id, headers, trace)?;
-        call::start(lifecycle(self.inner.clone(), op, id, opts))
+        let inputs = inputs(op.0, params, body, headers, trace)?;
+        call::start(run(self.inner.clone(), op.0.id, inputs))
     }
 
     /// Releases the client's connections and per-thread runtimes; it stays usable.
@@ -388,6 +424,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CoreClient>()?;
     m.add_class::<CoreResponse>()?;
     m.add_class::<CoreCall>()?;
+    m.add_class::<PyOperation>()?;
+    m.add_function(wrap_pyfunction!(operations, m)?)?;
+    m.add_function(wrap_pyfunction!(call::wait_for_calls, m)?)?;
     m.add_function(wrap_pyfunction!(kafka_region, m)?)?;
     m.add_function(wrap_pyfunction!(kafka_regions, m)?)?;
     m.add_function(wrap_pyfunction!(default_credentials, m)?)?;

@@ -143,6 +143,17 @@ pub fn header_pairs(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, Str
     Ok(pairs)
 }
 
+/// Call parameters: an iterable of `(name, value)` pairs, the name a str; a `None` value
+/// means unset.
+pub fn param_pairs(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Option<TextInput>)>> {
+    let mut pairs = Vec::new();
+    for item in obj.try_iter()? {
+        let (name, value) = item?.extract::<(String, Bound<'_, PyAny>)>()?;
+        pairs.push((name, (!value.is_none()).then(|| text(&value))));
+    }
+    Ok(pairs)
+}
+
 /// A text setting sent in a header: strict, so a lone surrogate is refused, not replaced.
 fn opt_header_text(obj: &Bound<'_, PyAny>, name: &'static str) -> PyResult<Option<String>> {
     let v = obj.getattr(name)?;

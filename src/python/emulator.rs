@@ -172,6 +172,10 @@ impl EmulatorServer {
         self.handle().add_instance(spec).map_err(to_py_err)
     }
 
+    fn set_connector_sold_out(&self, sold_out: bool) {
+        self.handle().set_connector_sold_out(sold_out);
+    }
+
     fn show_instance<'py>(&self, py: Python<'py>, instance_id: &str) -> PyResult<Bound<'py, PyAny>> {
         let view = self.handle().show_instance(instance_id).map_err(to_py_err)?;
         to_py(py, &view)

@@ -1,0 +1,310 @@
+//! The operation table: every call the client makes, one entry each — its official name, HTTP
+//! method, path template, parameters, body and response models, success statuses and whether
+//! it is safe to re-send. The client executes any entry through one path (`Client::call`);
+//! the emulator routes by the same templates; the binding, the logs and the benchmarks read
+//! names and routes from here. Nothing else spells a route or an operation name.
+
+use std::borrow::Cow;
+
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use crate::error::Error;
+use crate::model::BodyModel;
+
+/// Which operation; each names one entry of [`OPERATIONS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OpId {
+    CreateConnector,
+    ShowConnectorResourceInfo,
+    ShowInstance,
+    ShowBackgroundTask,
+    DeleteConnector,
+    /// IAM: the projects of the AK in a region (project id discovery).
+    KeystoneListProjects,
+}
+
+/// What a success body must be before it is handed on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// A JSON object, the response model's fields (unknown ones ignored).
+    JsonObject,
+    /// `{"job_id": str, "connector_id": str}`, read by the core.
+    Connector,
+    /// `{"projects": [{"id": str}, ...]}`, read by the core.
+    Projects,
+}
+
+/// Which API an operation belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    Kafka,
+    Iam,
+}
+
+impl Service {
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Kafka => "kafka",
+            Service::Iam => "iam",
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Operation {
+    pub id: OpId,
+    pub service: Service,
+    /// The official SDK's method name.
+    pub name: &'static str,
+    pub method: &'static str,
+    /// `{name}` placeholders are path parameters; `{project_id}` comes from the credentials.
+    pub path: &'static str,
+    /// The placeholders other than `{project_id}`, in path order.
+    pub path_params: &'static [&'static str],
+    pub query_params: &'static [&'static str],
+    /// The request body model, if the operation has a body.
+    pub body: Option<BodyModel>,
+    pub response: &'static str,
+    pub reply: Reply,
+    /// The statuses the API reference documents as success; another 2xx cannot be read.
+    pub success: &'static [u16],
+    /// Whether sending it twice is harmless (it changes nothing): only then may a failure
+    /// after sending be retried.
+    pub resend_safe: bool,
+    /// Whether the request carries `Content-Type: application/json` (the IAM call does not).
+    pub json: bool,
+}
+
+static CREATE_CONNECTOR: Operation = Operation {
+    id: OpId::CreateConnector,
+    service: Service::Kafka,
+    name: "create_connector",
+    method: "POST",
+    path: "/v2/{project_id}/instances/{instance_id}/connector",
+    path_params: &["instance_id"],
+    query_params: &[],
+    body: Some(BodyModel::CreateConnectorReq),
+    response: "CreateConnectorResponse",
+    reply: Reply::Connector,
+    success: &[200],
+    resend_safe: false,
+    json: true,
+};
+
+static SHOW_CONNECTOR_RESOURCE_INFO: Operation = Operation {
+    id: OpId::ShowConnectorResourceInfo,
+    service: Service::Kafka,
+    name: "show_connector_resource_info",
+    method: "GET",
+    path: "/v2/{project_id}/instances/{instance_id}/connector",
+    path_params: &["instance_id"],
+    query_params: &[],
+    body: None,
+    response: "ShowConnectorResourceInfoResponse",
+    reply: Reply::JsonObject,
+    success: &[200],
+    resend_safe: true,
+    json: true,
+};
+
+static SHOW_INSTANCE: Operation = Operation {
+    id: OpId::ShowInstance,
+    service: Service::Kafka,
+    name: "show_instance",
+    method: "GET",
+    path: "/v2/{project_id}/instances/{instance_id}",
+    path_params: &["instance_id"],
+    query_params: &[],
+    body: None,
+    response: "ShowInstanceResponse",
+    reply: Reply::JsonObject,
+    success: &[200],
+    resend_safe: true,
+    json: true,
+};
+
+static SHOW_BACKGROUND_TASK: Operation = Operation {
+    id: OpId::ShowBackgroundTask,
+    service: Service::Kafka,
+    name: "show_background_task",
+    method: "GET",
+    path: "/v2/{project_id}/instances/{instance_id}/tasks/{task_id}",
+    path_params: &["instance_id", "task_id"],
+    query_params: &[],
+    body: None,
+    response: "ShowBackgroundTaskResponse",
+    reply: Reply::JsonObject,
+    success: &[200],
+    resend_safe: true,
+    json: true,
+};
+
+static DELETE_CONNECTOR: Operation = Operation {
+    id: OpId::DeleteConnector,
+    service: Service::Kafka,
+    name: "delete_connector",
+    method: "POST",
+    path: "/v2/{project_id}/kafka/instances/{instance_id}/delete-connector",
+    path_params: &["instance_id"],
+    query_params: &[],
+    body: None,
+    response: "DeleteConnectorResponse",
+    reply: Reply::JsonObject,
+    success: &[200],
+    resend_safe: false,
+    json: true,
+};
+
+static KEYSTONE_LIST_PROJECTS: Operation = Operation {
+    id: OpId::KeystoneListProjects,
+    service: Service::Iam,
+    name: "keystone_list_projects",
+    method: "GET",
+    path: "/v3/projects",
+    path_params: &[],
+    query_params: &["name"],
+    body: None,
+    response: "KeystoneListProjectsResponse",
+    reply: Reply::Projects,
+    success: &[200],
+    resend_safe: true,
+    json: false,
+};
+
+/// Every operation, in the order the API reference lists them.
+pub static OPERATIONS: [&Operation; 6] = [
+    &CREATE_CONNECTOR,
+    &SHOW_CONNECTOR_RESOURCE_INFO,
+    &SHOW_INSTANCE,
+    &SHOW_BACKGROUND_TASK,
+    &DELETE_CONNECTOR,
+    &KEYSTONE_LIST_PROJECTS,
+];
+
+impl OpId {
+    /// Its entry in [`OPERATIONS`].
+    pub fn op(self) -> &'static Operation {
+        match self {
+            OpId::CreateConnector => &CREATE_CONNECTOR,
+            OpId::ShowConnectorResourceInfo => &SHOW_CONNECTOR_RESOURCE_INFO,
+            OpId::ShowInstance => &SHOW_INSTANCE,
+            OpId::ShowBackgroundTask => &SHOW_BACKGROUND_TASK,
+            OpId::DeleteConnector => &DELETE_CONNECTOR,
+            OpId::KeystoneListProjects => &KEYSTONE_LIST_PROJECTS,
+        }
+    }
+}
+
+/// The entry with this official name.
+pub fn by_name(name: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().copied().find(|o| o.name == name)
+}
+
+/// One path segment, percent-encoded as the official `quote(v, safe='')`.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'.').remove(b'-').remove(b'~');
+
+impl Operation {
+    /// The path with its placeholders filled from `values` (each one segment, encoded);
+    /// a placeholder without a value is a `ValidationException` naming it.
+    pub fn fill_path(&self, values: &[(&str, &str)]) -> Result<String, Error> {
+        let mut out = String::with_capacity(self.path.len() + 64);
+        for (i, segment) in self.path.split('/').enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            match placeholder(segment) {
+                Some(name) => {
+                    let (_, value) = values.iter().find(|(k, _)| *k == name).ok_or_else(|| missing(name))?;
+                    out.extend(utf8_percent_encode(value, SEGMENT));
+                }
+                None => out.push_str(segment),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The placeholders' values when `raw_path` is this operation's path (percent-decoded;
+    /// an empty segment never matches a placeholder).
+    pub fn match_path<'a>(&self, raw_path: &'a str) -> Option<Vec<(&'static str, Cow<'a, str>)>> {
+        let mut captured = Vec::with_capacity(2);
+        let mut template = self.path.split('/');
+        let mut raw = raw_path.split('/');
+        loop {
+            match (template.next(), raw.next()) {
+                (None, None) => return Some(captured),
+                (Some(t), Some(r)) => match placeholder(t) {
+                    Some(name) if !r.is_empty() => captured.push((name, percent_decode_str(r).decode_utf8_lossy())),
+                    Some(_) => return None,
+                    None if t == r => {}
+                    None => return None,
+                },
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// `name` of a `{name}` segment.
+fn placeholder(segment: &str) -> Option<&'static str> {
+    let name = segment.strip_prefix('{')?.strip_suffix('}')?;
+    // Names come from the static table, so the segment is 'static; look it up to say so.
+    OPERATIONS
+        .iter()
+        .flat_map(|o| o.path_params.iter().copied().chain(std::iter::once("project_id")))
+        .find(|p| *p == name)
+}
+
+fn missing(name: &'static str) -> Error {
+    Error::validation(name, "is required")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_id_has_one_entry_and_names_are_unique() {
+        for op in OPERATIONS {
+            assert_eq!(op.id.op().name, op.name);
+            assert_eq!(OPERATIONS.iter().filter(|o| o.name == op.name).count(), 1);
+            assert!(by_name(op.name).is_some_and(|o| o.id == op.id));
+        }
+    }
+
+    #[test]
+    fn path_params_are_the_templates_placeholders() {
+        for op in OPERATIONS {
+            let in_path: Vec<&str> = op
+                .path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+                .filter(|p| *p != "project_id")
+                .collect();
+            assert_eq!(in_path, op.path_params, "{}", op.name);
+        }
+    }
+
+    #[test]
+    fn fill_then_match_round_trips_and_encodes_each_value_as_one_segment() {
+        let op = OpId::ShowBackgroundTask.op();
+        let path = op
+            .fill_path(&[("project_id", "p"), ("instance_id", "a/b c"), ("task_id", "t")])
+            .unwrap_or_default();
+        assert_eq!(path, "/v2/p/instances/a%2Fb%20c/tasks/t");
+        let got = op.match_path(&path).unwrap_or_default();
+        assert_eq!(
+            got,
+            vec![
+                ("project_id", Cow::from("p")),
+                ("instance_id", Cow::from("a/b c")),
+                ("task_id", Cow::from("t"))
+            ]
+        );
+        assert!(op.match_path("/v2/p/instances//tasks/t").is_none());
+        assert!(op.match_path("/v2/p/instances/i/tasks").is_none());
+        assert!(matches!(
+            op.fill_path(&[("project_id", "p"), ("instance_id", "i")]),
+            Err(Error::Validation { field: "task_id", .. })
+        ));
+    }
+}
