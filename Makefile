@@ -7,7 +7,7 @@ VPY     := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-rust test-python lint fmt bench fuzz clean
+.PHONY: help install run generate test test-rust test-python lint fmt bench fuzz clean
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ install: $(STAMP) ## build the Rust core (release) and install dmskafka into .ve
 run: install ## the quickstart: enable Smart Connect on the local emulator, no account needed
 	$(VPY) examples/quickstart.py
 
+generate: $(VPY) ## write python/dmskafka/models.py and models.pyi from spec/models.json (the model descriptions)
+	$(VPY) scripts/generate.py
+
 test-rust: ## cargo tests of the core and the emulator (no Python)
 	cargo test --features emulator
 
@@ -39,13 +42,14 @@ test-python: $(STAMP)-test ## pytest: real HTTP on 127.0.0.1, the emulator, the 
 
 test: test-rust test-python ## every test
 
-lint: $(STAMP)-test ## rustfmt and clippy, ruff check and format, mypy --strict, stubtest: no file is changed
+lint: $(STAMP)-test ## rustfmt and clippy, ruff check and format, mypy --strict, stubtest, generated models fresh: no file is changed
 	cargo fmt --check
 	cargo clippy --all-targets --features python -- -D warnings
 	$(VENV)/bin/ruff check python tests examples bench scripts
 	$(VENV)/bin/ruff format --check python tests examples bench scripts
 	$(VPY) -m mypy --strict examples tests/typing_usage.py
 	$(VPY) -m mypy.stubtest dmskafka --allowlist .mypy-stubtest-allowlist
+	$(VPY) scripts/generate.py --check
 
 fmt: $(STAMP)-test ## format the Rust and Python code in place (cargo fmt, ruff format)
 	cargo fmt

@@ -34,6 +34,8 @@ from dmskafka.models import (
     SdkResponse,
     ShowBackgroundTaskRequest,
     ShowBackgroundTaskResponse,
+    ShowConnectorResourceInfoRequest,
+    ShowConnectorResourceInfoResponse,
     ShowInstanceRequest,
     ShowInstanceResponse,
 )
@@ -72,6 +74,8 @@ __all__ = [
     "ServiceResponseException",
     "ShowBackgroundTaskRequest",
     "ShowBackgroundTaskResponse",
+    "ShowConnectorResourceInfoRequest",
+    "ShowConnectorResourceInfoResponse",
     "ShowInstanceRequest",
     "ShowInstanceResponse",
     "SslHandShakeException",
