@@ -23,6 +23,8 @@ import report  # noqa: E402
 ROOT = prepare.ROOT
 RESULTS = ROOT / "bench" / "results"
 WORKLOAD = ROOT / "bench" / "workload.py"
+# What the pytest11 entry point in pyproject.toml names: the module every pytest run imports.
+PYTEST_PLUGIN = "_dmskafka_pytestplugin"
 # Bytecode is written and read by the benchmark's own processes (see bench/README.md).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
@@ -79,10 +81,15 @@ def cpu_ns(pid):
     return total
 
 
-def import_samples(emu_json, runs):
-    """Fresh processes: import time and RSS after one call. One unmeasured run per SDK first,
-    so both sides read compiled bytecode (written by that run) rather than compiling."""
-    samples = {"import_s": {"dmskafka": [], "official": []}, "rss_mb": {"dmskafka": [], "official": []}}
+def import_samples(emu_json, runs, plugin=PYTEST_PLUGIN):
+    """Fresh processes: import time and RSS after one call, and the pytest plugin's import time
+    (dmskafka only). One unmeasured run of each first, so every measured import reads compiled
+    bytecode (written by that run) rather than compiling."""
+    samples = {
+        "import_s": {"dmskafka": [], "official": []},
+        "rss_mb": {"dmskafka": [], "official": []},
+        "plugin_import_s": {"dmskafka": []},
+    }
     pythons = {"dmskafka": prepare.VPY, "official": prepare.OFFICIAL_PY}
     for i in range(runs + 1):
         for sdk, py in pythons.items():
@@ -99,7 +106,27 @@ def import_samples(emu_json, runs):
             data = json.loads(out.stdout)
             samples["import_s"][sdk].append(data["import_s"])
             samples["rss_mb"][sdk].append(data["rss_mb"])
+        secs = plugin_import_once(prepare.VPY, plugin)
+        if i > 0:
+            samples["plugin_import_s"]["dmskafka"].append(secs)
     return samples
+
+
+def plugin_import_once(py, plugin=PYTEST_PLUGIN):
+    """One fresh process timing `import <plugin>` after `import pytest` (seconds). Fails when the
+    plugin brought in any dmskafka module: it must import dmskafka only inside its fixture."""
+    out = subprocess.run(
+        [str(py), str(WORKLOAD), "--plugin-import", plugin],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=ENV,
+    )
+    data = json.loads(out.stdout)
+    if plugin == PYTEST_PLUGIN and data["dmskafka_modules"]:
+        raise RuntimeError("the pytest plugin %s imported %s" % (plugin, ", ".join(data["dmskafka_modules"])))
+    return data["plugin_import_s"]
 
 
 # figure -> {side: command}
@@ -174,7 +201,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="interleaved runs per figure (default 5)")
     parser.add_argument("--secs", type=float, default=1.0, help="seconds per measured run (default 1)")
-    parser.add_argument("--imports", type=int, default=7, help="fresh processes per SDK for import/RSS (default 7)")
+    parser.add_argument(
+        "--imports",
+        type=int,
+        default=7,
+        help="fresh processes per SDK for import/RSS and the plugin import (default 7)",
+    )
     parser.add_argument("--no-build", action="store_true", help="measure the build already installed")
     args = parser.parse_args()
     t0 = time.time()

@@ -7,6 +7,9 @@ package prefix swapped (dmskafka ships the official paths as re-exports).
 - ``--import-rss``: one line of JSON with the import time of the official sample's imports
   and the whole process's RSS after them plus one create_connector call; run in a fresh
   process per sample.
+- ``python bench/workload.py --plugin-import MODULE``: one line of JSON with the import time of
+  the pytest plugin MODULE, pytest itself imported first (as when pytest loads its plugins), and
+  the ``dmskafka`` modules that import brought in; run in a fresh process per sample.
 - otherwise a worker: one command per line on stdin, one JSON line back per command
   (``seq SECS``, ``threads N SECS``, ``async N SECS``, ``sign SECS``, ``quit``), so the
   parent can interleave the SDKs run by run. Each command warms up for a fifth of its time.
@@ -248,6 +251,21 @@ def import_and_rss(sdk, emu):
     return {"import_s": import_secs, "rss_mb": rss_kb / 1024}
 
 
+def plugin_import(module):
+    """Fresh process: what loading dmskafka's pytest plugin adds to a pytest run's start-up.
+    pytest is imported first and not timed: pytest has imported itself before it loads plugins."""
+    try:
+        import pytest  # noqa: F401
+    except ImportError:  # `make install` alone does not install pytest: no figure then
+        return {"plugin_import_s": None, "dmskafka_modules": []}
+    before = set(sys.modules)
+    start = time.perf_counter()
+    __import__(module)
+    secs = time.perf_counter() - start
+    loaded = sorted(m for m in set(sys.modules) - before if m == "dmskafka" or m.startswith("dmskafka."))
+    return {"plugin_import_s": secs, "dmskafka_modules": loaded}
+
+
 def serve(sdk, emu):
     bench = Bench(sdk, emu)
     async_run = async_dmskafka if sdk == "dmskafka" else async_official
@@ -269,6 +287,9 @@ def serve(sdk, emu):
 
 
 def main():
+    if sys.argv[1] == "--plugin-import":
+        print(json.dumps(plugin_import(sys.argv[2])), flush=True)
+        return 0
     sdk, emu = sys.argv[1], json.loads(sys.argv[2])
     if "--import-rss" in sys.argv[3:]:
         print(json.dumps(import_and_rss(sdk, emu)), flush=True)

@@ -56,6 +56,9 @@ def test_one_abi3_wheel_with_no_runtime_dependencies(wheelhouse):
         entry_points.read_string(archive.read(info.replace("METADATA", "entry_points.txt")).decode())
     assert requires and all("extra ==" in line for line in requires)  # test extras only
     assert entry_points["console_scripts"]["dmskafka"] == "dmskafka.cli:main"
+    # The pytest plugin: a top-level package next to dmskafka (tests/test_emulator_lazy.py).
+    assert entry_points["pytest11"]["dmskafka"] == "_dmskafka_pytestplugin"
+    assert "_dmskafka_pytestplugin/__init__.py" in names
     for typed in ("dmskafka/py.typed", "dmskafka/_core.pyi", "dmskafka/client.pyi", "dmskafka/models.pyi"):
         assert typed in names
     assert not [n for n in names if n.startswith(("tests/", "examples/")) or "__pycache__" in n]

@@ -11,16 +11,21 @@
         ...
         emu.advance(5)          # finish running jobs without sleeping
 
-With pytest, the ``dmskafka_emulator`` fixture yields a started ``Emulator`` per test.
+With pytest, the ``dmskafka_emulator`` fixture yields a started ``Emulator`` per test; it comes
+from the ``_dmskafka_pytestplugin`` pytest plugin, which imports this module only once a test
+uses the fixture (``from dmskafka.testing import dmskafka_emulator`` also gives it).
 The emulator runs in this process on background threads, serving 127.0.0.1 on an
 ephemeral port. Routes, error codes and fault semantics: docs/emulator.md.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from dmskafka._core import EmulatorServer
+
+if TYPE_CHECKING:  # at run time from __getattr__ below, on first use
+    from _dmskafka_pytestplugin import dmskafka_emulator as dmskafka_emulator
 
 __all__ = ["Emulator", "dmskafka_emulator"]
 
@@ -189,15 +194,20 @@ class Emulator:
         return f"Emulator(endpoint={self.endpoint!r})"
 
 
-try:  # A pytest plugin when pytest is there; a plain module otherwise.
-    import pytest
-except ImportError:  # pragma: no cover - exercised only without pytest
-    pytest = None  # type: ignore[assignment]
+def __getattr__(name: str) -> Any:
+    # ``from dmskafka.testing import dmskafka_emulator`` (in a conftest, say) still works: the
+    # fixture is the pytest plugin's own object, so pytest sees one fixture, not two. Looked up
+    # only when asked for, so ``dmskafka.testing`` never imports pytest by itself.
+    if name == "dmskafka_emulator":
+        try:
+            from _dmskafka_pytestplugin import dmskafka_emulator
+        except ImportError as exc:  # pytest is not installed: no fixture, as before
+            raise AttributeError(f"{name} needs pytest: {exc}") from exc
+        return dmskafka_emulator
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-if pytest is not None:
 
-    @pytest.fixture
-    def dmskafka_emulator() -> Iterator[Emulator]:
-        """A started ``dmskafka.testing.Emulator``, stopped after the test."""
-        with Emulator() as emu:
-            yield emu
+def __dir__() -> List[str]:
+    # Listed, so that pytest, which scans a plugin with dir(), still finds the fixture through an
+    # install made before the entry point moved to ``_dmskafka_pytestplugin``.
+    return sorted(list(globals()) + ["dmskafka_emulator"])
