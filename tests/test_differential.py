@@ -49,6 +49,7 @@ CALLS = [
         ),
     ),
     ("show_instance", lambda m: m.ShowInstanceRequest(instance_id=INSTANCE)),
+    ("show_connector_resource_info", lambda m: m.ShowConnectorResourceInfoRequest(instance_id=INSTANCE)),
     ("show_background_task", lambda m: m.ShowBackgroundTaskRequest(instance_id=INSTANCE, task_id="task-0001")),
     ("delete_connector", lambda m: m.DeleteConnectorRequest(instance_id=INSTANCE)),
 ]

@@ -5,6 +5,8 @@ starts it again. Every assertion is about what the server received, never about 
 import asyncio
 import concurrent.futures
 import gc
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -66,6 +68,26 @@ def test_expired_result_timeouts_leave_one_call_running_and_a_later_result_gets_
         assert len(server.requests) == 1  # one POST for three expired waits and two results
 
 
+FIRE_AND_EXIT = r"""
+import sys
+from dmskafka import BasicCredentials, DeleteConnectorRequest, KafkaAsyncClient
+client = (KafkaAsyncClient.new_builder().with_credentials(BasicCredentials("AK", "SK", "proj"))
+          .with_endpoints([sys.argv[1]]).build())
+client.delete_connector_async(DeleteConnectorRequest(instance_id="i1"))
+"""
+
+
+def test_a_call_nobody_waits_for_is_made_before_the_interpreter_exits():
+    # As the official SDK's executor threads are joined at exit: the script ends right after
+    # starting the call, and the call still reaches the server and is answered.
+    with GatedServer() as server:
+        with subprocess.Popen([sys.executable, "-c", FIRE_AND_EXIT, server.endpoint]) as child:
+            assert server.received.wait(WAIT), "the call was lost when the script ended"
+            assert child.poll() is None, "the interpreter exited with the call in flight"
+            server.release.set()
+            assert child.wait(WAIT) == 0
+
+
 def test_fire_and_forget_reaches_the_server():
     with GatedServer(gated=False) as server:
         client_for(server).delete_connector_async(DeleteConnectorRequest(instance_id="inst-1"))
@@ -91,20 +113,31 @@ def test_awaited_in_two_loops_and_waited_on_from_threads_it_is_one_call():
     with GatedServer() as server:
         future = enable(client_for(server))
         assert server.received.wait(WAIT)
-        got = []
+        got, waiting = [], []
+
+        def in_a_loop_of_its_own():
+            async def wait():
+                started = threading.Event()
+                waiting.append(started)
+                # Set once this task is parked on the call (call_soon runs after it yields).
+                asyncio.get_running_loop().call_soon(started.set)
+                return await future
+
+            got.append(asyncio.run(wait()))
+
         threads = [threading.Thread(target=lambda: got.append(future.result())) for _ in range(3)]
+        threads += [threading.Thread(target=in_a_loop_of_its_own) for _ in range(2)]
         for t in threads:
             t.start()
+        while len(waiting) < 2:
+            assert all(t.is_alive() for t in threads)
+            threading.Event().wait(0.01)
+        assert all(w.wait(WAIT) for w in waiting), "a loop never got to wait on the call"
+        assert not future.done()
         server.release.set()
-
-        async def wait():
-            return await future
-
-        first = asyncio.run(wait())
-        second = asyncio.run(wait())  # another loop
         for t in threads:
             t.join(WAIT)
-        assert first is second and got == [first] * 3
+        assert len(got) == 5 and all(g is got[0] for g in got)
         assert len(server.requests) == 1
 
 
@@ -154,7 +187,8 @@ def test_the_portable_asyncio_hand_off_works_on_a_loop_without_add_reader():
         assert server.received.wait(WAIT)
 
         async def wait():
-            server.release.set()
+            # Released only once this task waits on the call, so the hand-off is what delivers it.
+            asyncio.get_running_loop().call_soon(server.release.set)
             return await future
 
         assert run_on_portable_loop(wait()).job_id == OK_BODY["job_id"]
@@ -167,6 +201,7 @@ def test_cancelling_the_awaiting_task_cancels_the_call_on_the_portable_path_too(
 
         async def cancel_it():
             task = asyncio.ensure_future(future)
+            await asyncio.sleep(0)  # the task starts waiting on the call
             while not server.received.is_set():
                 await asyncio.sleep(0.01)
             task.cancel()

@@ -42,7 +42,7 @@ def test_committed_files_are_what_the_generator_writes(tmp_path):
     run = generate("--out", str(tmp_path))
     assert run.returncode == 0, run.stderr
     written = sorted(p.name for p in tmp_path.iterdir())
-    assert written == ["models.py", "models.pyi"]
+    assert written == ["_operations.py", "_operations.pyi", "models.py", "models.pyi"]
     for name in written:
         fresh = (tmp_path / name).read_text(encoding="utf-8")
         committed = (PACKAGE / name).read_text(encoding="utf-8")

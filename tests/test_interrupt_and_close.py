@@ -56,8 +56,9 @@ def test_ctrl_c_interrupts_a_blocked_call(mode):
             line = child.stdout.readline().strip()
             interrupted_after = time.monotonic() - sent
             assert line == "interrupted"
-            # Far inside what the call would otherwise wait (the bound is the timeout, not speed).
-            assert interrupted_after < CALL_TIMEOUT / 2, interrupted_after
+            # Within 0.5 s (a signal check every 0.1 s), plus the one second of slack the fault
+            # matrix allows a loaded machine; the call alone would wait CALL_TIMEOUT.
+            assert interrupted_after < 0.5 + 1, interrupted_after
             if mode == "sync":
                 assert server.closed_by_client.wait(WAIT), "the interrupted call kept its connection"
             child.kill()

@@ -4,6 +4,7 @@ import atexit
 import threading
 
 from dmskafka import _core
+from dmskafka._operations import KafkaAsyncOperations, KafkaOperations
 from dmskafka.credentials import BasicCredentials
 from dmskafka.http_config import HttpConfig
 from dmskafka.models import CreateConnectorResponse
@@ -161,10 +162,6 @@ class _BaseClient:
 # As the official client's executor threads are joined at exit: started calls finish.
 atexit.register(_core.wait_for_calls)
 
-# The operations of the table (src/operations.rs) that are Kafka client methods.
-_OPERATIONS = [op for op in _core.operations() if op.service == "kafka"]
-
-
 def _params(op, request):
     """The operation's path and query parameters, read from the request model."""
     try:
@@ -210,8 +207,13 @@ def _builder(op):
     return build
 
 
-class KafkaClient(_BaseClient):
+class KafkaClient(_BaseClient, KafkaOperations):
     """The synchronous client; thread-safe, and it releases the GIL while waiting on the network."""
+
+    def _invoker(self, call, request):
+        from dmskafka.invoker import SyncInvoker
+
+        return SyncInvoker(call, request)
 
     def _invoke(self, op, request, headers):
         params = _params(op, request)
@@ -294,9 +296,14 @@ class FutureSdkResponse:
         return self._outcome()
 
 
-class KafkaAsyncClient(_BaseClient):
+class KafkaAsyncClient(_BaseClient, KafkaAsyncOperations):
     """The asyncio client: each `*_async` call starts at once and returns a FutureSdkResponse
     (await it, or `.result()`)."""
+
+    def _invoker(self, call, request):
+        from dmskafka.invoker import AsyncInvoker
+
+        return AsyncInvoker(call, request)
 
     def _start(self, op, request, headers):
         params = _params(op, request)
@@ -323,44 +330,3 @@ class KafkaAsyncClient(_BaseClient):
         return await waiter.enable_smart_connect_async(
             self, instance_id, node_cnt, specification, spec_code, wait, **kwargs
         )
-
-
-def _sync(op):
-    def method(self, request, _headers=None):
-        return self._invoke(op, request, _headers)
-
-    def invoker(self, request):
-        from dmskafka.invoker import SyncInvoker
-
-        return SyncInvoker(getattr(self, op.name), request)
-
-    return method, invoker
-
-
-def _async(op):
-    def method(self, request, _headers=None):
-        return self._start(op, request, _headers)
-
-    def invoker(self, request):
-        from dmskafka.invoker import AsyncInvoker
-
-        return AsyncInvoker(getattr(self, op.name + "_async"), request)
-
-    return method, invoker
-
-
-def _add_operations():
-    """One method and one invoker per operation of the table, with the official names:
-    `name`/`name_invoker` on KafkaClient, `name_async`/`name_async_invoker` on KafkaAsyncClient."""
-    for op in _OPERATIONS:
-        doc = "`%s %s` (%s)." % (op.method, op.path, op.response)
-        for cls, name, made in (
-            (KafkaClient, op.name, _sync(op)),
-            (KafkaAsyncClient, op.name + "_async", _async(op)),
-        ):
-            for attr, fn in zip((name, name + "_invoker"), made):
-                fn.__name__, fn.__qualname__, fn.__doc__ = attr, "%s.%s" % (cls.__name__, attr), doc
-                setattr(cls, attr, fn)
-
-
-_add_operations()

@@ -6,19 +6,12 @@ from typing_extensions import Self
 
 from dmskafka._core import CoreCall, CoreResponse
 from dmskafka._logging import HttpHandler
+from dmskafka._operations import KafkaAsyncOperations, KafkaOperations
 from dmskafka.credentials import BasicCredentials
 from dmskafka.http_config import HttpConfig
-from dmskafka.invoker import AsyncInvoker, SyncInvoker
 from dmskafka.models import (
-    CreateConnectorRequest,
     CreateConnectorResponse,
-    DeleteConnectorRequest,
-    DeleteConnectorResponse,
     ListBackgroundTasksRespTasks,
-    ShowBackgroundTaskRequest,
-    ShowBackgroundTaskResponse,
-    ShowInstanceRequest,
-    ShowInstanceResponse,
 )
 from dmskafka.region import Region
 
@@ -62,20 +55,7 @@ class _BaseClient:
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...
 
-class KafkaClient(_BaseClient):
-    def create_connector(
-        self, request: CreateConnectorRequest, _headers: _Headers | None = None
-    ) -> CreateConnectorResponse: ...
-    def create_connector_invoker(
-        self, request: CreateConnectorRequest
-    ) -> SyncInvoker[CreateConnectorRequest, CreateConnectorResponse]: ...
-    def show_instance(self, request: ShowInstanceRequest, _headers: _Headers | None = None) -> ShowInstanceResponse: ...
-    def show_background_task(
-        self, request: ShowBackgroundTaskRequest, _headers: _Headers | None = None
-    ) -> ShowBackgroundTaskResponse: ...
-    def delete_connector(
-        self, request: DeleteConnectorRequest, _headers: _Headers | None = None
-    ) -> DeleteConnectorResponse: ...
+class KafkaClient(_BaseClient, KafkaOperations):
     def wait_for_job(
         self,
         instance_id: str,
@@ -108,22 +88,7 @@ class FutureSdkResponse(Generic[_T]):
     def done(self) -> bool: ...
     def result(self, timeout: float | None = None) -> _T: ...
 
-class KafkaAsyncClient(_BaseClient):
-    def create_connector_async(
-        self, request: CreateConnectorRequest, _headers: _Headers | None = None
-    ) -> FutureSdkResponse[CreateConnectorResponse]: ...
-    def create_connector_async_invoker(
-        self, request: CreateConnectorRequest
-    ) -> AsyncInvoker[CreateConnectorRequest, CreateConnectorResponse]: ...
-    def show_instance_async(
-        self, request: ShowInstanceRequest, _headers: _Headers | None = None
-    ) -> FutureSdkResponse[ShowInstanceResponse]: ...
-    def show_background_task_async(
-        self, request: ShowBackgroundTaskRequest, _headers: _Headers | None = None
-    ) -> FutureSdkResponse[ShowBackgroundTaskResponse]: ...
-    def delete_connector_async(
-        self, request: DeleteConnectorRequest, _headers: _Headers | None = None
-    ) -> FutureSdkResponse[DeleteConnectorResponse]: ...
+class KafkaAsyncClient(_BaseClient, KafkaAsyncOperations):
     async def wait_for_job_async(
         self,
         instance_id: str,

@@ -149,8 +149,8 @@ class Emulator:
     ) -> None:
         """Adds a fault rule; see docs/emulator.md for the semantics.
 
-        ``route``: "create_connector", "show_instance", "show_background_task",
-        "delete_connector", "keystone_list_projects" (any operation name of the table), or None for every request. ``latency`` and
+        ``route``: an operation name of the table ("create_connector", "show_instance",
+        "keystone_list_projects", ...), or None for every request. ``latency`` and
         ``trickle`` are seconds; ``count`` None means until ``clear_faults``.
         """
         self._server.inject_fault(

@@ -173,6 +173,10 @@ impl PyOperation {
         self.0.query_params.to_vec()
     }
     #[getter]
+    fn request(&self) -> &'static str {
+        self.0.request
+    }
+    #[getter]
     fn body(&self) -> Option<&'static str> {
         self.0.body.map(BodyModel::name)
     }
