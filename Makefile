@@ -31,7 +31,7 @@ install: $(STAMP) ## build the Rust core (release) and install dmskafka into .ve
 run: install ## the quickstart: enable Smart Connect on the local emulator, no account needed
 	$(VPY) examples/quickstart.py
 
-generate: $(VPY) ## write python/dmskafka/models.py and models.pyi from spec/models.json (the model descriptions)
+generate: $(STAMP) ## write the models (from spec/models.json) and the client methods (from the operation table)
 	$(VPY) scripts/generate.py
 
 test-rust: ## cargo tests of the core and the emulator (no Python)

@@ -10,6 +10,7 @@ serves until stdin closes: the parent holds the pipe, so the emulator cannot out
 import json
 import sys
 
+from dmskafka._core import operations
 from dmskafka.testing import Emulator
 
 
@@ -23,6 +24,9 @@ def main() -> int:
             "sk": emu.sk,
             "project_id": emu.project_id,
             "instances": instances,
+            # From the core's operation table: the benchmark processes of the official SDK
+            # cannot import dmskafka to read it.
+            "create_connector_path": next(op.path for op in operations() if op.name == "create_connector"),
         }
         print(json.dumps(info), flush=True)
         sys.stdin.read()  # returns at EOF: the parent closed the pipe or exited

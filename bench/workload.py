@@ -208,7 +208,7 @@ def sign(bench, secs):
     """Signing the create_connector request alone, as each SDK's signer is called."""
     emu = bench.emu
     host = emu["endpoint"].split("://", 1)[1]
-    path = "/v2/%s/instances/%s/connector" % (emu["project_id"], bench.instances[0])
+    path = emu["create_connector_path"].format(project_id=emu["project_id"], instance_id=bench.instances[0])
     body = b'{"node_cnt": 2}'
     headers = {"Content-Type": "application/json", "User-Agent": "bench", "X-Project-Id": emu["project_id"]}
     if bench.sdk == "official":

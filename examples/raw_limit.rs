@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use dmskafka::operations::OpId;
 use dmskafka::signer::{self, SigningInput};
 
 type Res<T> = Result<T, Box<dyn Error + Send + Sync>>;
@@ -45,7 +46,7 @@ impl Target {
             .instances
             .get(n as usize % self.instances.len().max(1))
             .map_or("", String::as_str);
-        let path = format!("/v2/{}/instances/{}/connector", self.project_id, instance);
+        let path = create_connector_path(&self.project_id, instance);
         let date = signer::format_sdk_date(time::OffsetDateTime::now_utc());
         let mut headers = vec![
             ("Content-Type".to_owned(), "application/json".to_owned()),
@@ -356,8 +357,16 @@ fn flood(target: &Target, connections: u64, secs: f64) -> Res<Outcome> {
     }))
 }
 
+/// The create_connector path, from the core's operation table.
+fn create_connector_path(project_id: &str, instance_id: &str) -> String {
+    OpId::CreateConnector
+        .op()
+        .fill_path(&[("project_id", project_id), ("instance_id", instance_id)])
+        .unwrap_or_default()
+}
+
 fn sign(target: &Target, secs: f64) -> Outcome {
-    let path = format!("/v2/{}/instances/{}/connector", target.project_id, "x".repeat(32));
+    let path = create_connector_path(&target.project_id, &"x".repeat(32));
     let date = "20240101T000000Z";
     let headers = vec![
         ("Content-Type".to_owned(), "application/json".to_owned()),

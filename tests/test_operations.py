@@ -3,7 +3,6 @@ official one (method, path, request and response models), is a method with its i
 both clients, and show_connector_resource_info works end to end, on the emulator too."""
 
 import asyncio
-import json
 import re
 
 import pytest

@@ -162,6 +162,7 @@ class _BaseClient:
 # As the official client's executor threads are joined at exit: started calls finish.
 atexit.register(_core.wait_for_calls)
 
+
 def _params(op, request):
     """The operation's path and query parameters, read from the request model."""
     try:
