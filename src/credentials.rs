@@ -63,6 +63,17 @@ impl Credentials {
     }
 
     /// Everything that goes into a header must be a clean header value.
+    /// A DMS client needs the project id (IAM's lookup does not).
+    pub fn check_project(&self) -> Result<(), Error> {
+        match &self.project_id {
+            Some(p) if !p.is_empty() => Ok(()),
+            _ => Err(Error::validation(
+                "project_id",
+                "is required: set it in BasicCredentials, or give with_region() so it can be looked up",
+            )),
+        }
+    }
+
     pub fn check(&self) -> Result<(), Error> {
         if self.ak.is_empty() {
             return Err(Error::validation("ak", "is required in credentials"));

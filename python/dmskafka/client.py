@@ -88,38 +88,32 @@ class ClientBuilder:
             credentials.iam_endpoint = iam_endpoint
         if not isinstance(credentials, BasicCredentials):
             raise TypeError("credential type error, supported credential type is BasicCredentials")
-        if not credentials.ak or not credentials.sk:
-            raise ValueError("credentials need both ak and sk")
+        # Unset is empty: the core judges every value (ValidationException naming it).
+        ak, sk = credentials.ak or "", credentials.sk or ""
         endpoints = list(self._endpoints)
         if self._region is not None:
             endpoints += self._region.endpoints
             if not credentials.project_id:
                 credentials.project_id = _core.discover_project_id(
-                    credentials.ak,
-                    credentials.sk,
+                    ak,
+                    sk,
                     credentials.security_token,
                     credentials.iam_endpoint,
                     self._region.id,
                     config,
                     PRODUCT,
                 )
-        if not endpoints:
-            raise ValueError("Could not find any endpoints, at least one endpoint is required")
-        if not credentials.project_id:
-            raise ValueError(
-                "project_id is required: set it in BasicCredentials, or give with_region() so it can be looked up"
-            )
-        for apply_logging in self._logging:
-            apply_logging()
         core = _core.CoreClient(
-            credentials.ak,
-            credentials.sk,
+            ak,
+            sk,
             credentials.project_id,
             credentials.security_token,
             endpoints,
             config,
             PRODUCT,
         )
+        for apply_logging in self._logging:
+            apply_logging()
         return self._client_type._from_core(core, credentials, config, self._http_handler, endpoints)
 
 

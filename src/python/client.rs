@@ -281,6 +281,10 @@ impl CoreClient {
         let endpoints = convert::str_list(endpoints, "endpoint")?;
         let mut creds = credentials_from(ak, sk, security_token)?;
         creds.project_id = convert::opt_strict_str(project_id, "project_id")?;
+        creds
+            .check()
+            .and_then(|()| creds.check_project())
+            .map_err(errors::to_py)?;
         let client = Client::new(creds, &endpoints, config, product).map_err(errors::to_py)?;
         Ok(CoreClient {
             inner: Arc::new(client),
