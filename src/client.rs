@@ -173,7 +173,7 @@ impl Client {
         product: &str,
     ) -> Result<Self, Error> {
         credentials.check()?;
-        config.check_pools(endpoints.len())?;
+        config.check_pools()?;
         if endpoints.is_empty() {
             return Err(Error::Config(
                 "Could not find any endpoints, at least one endpoint is required".to_owned(),

@@ -115,18 +115,15 @@ impl HttpConfig {
         }
     }
 
-    /// `pool_connections` is how many hosts' pools requests keeps; a client talks to its
-    /// endpoints only, and keeps a pool for each, which is the official effect as long as
-    /// there are at least that many. Fewer would make requests drop pools when failing over.
-    pub fn check_pools(&self, endpoints: usize) -> Result<(), Error> {
-        if self.pool_connections < endpoints.max(1) {
+    /// `pool_connections` is how many hosts' pools requests keeps (least recently used first
+    /// out). The client uses one endpoint at a time (failover moves on and stays), so the pool
+    /// of the endpoint in use is always kept: any value from 1 has the official effect. With 0,
+    /// requests would drop every pool at once and never reuse a connection: refused.
+    pub fn check_pools(&self) -> Result<(), Error> {
+        if self.pool_connections == 0 {
             return Err(Error::validation(
                 "pool_connections",
-                format!(
-                    "must be at least the number of endpoints ({}): dmskafka keeps a pool for each endpoint; got {}",
-                    endpoints.max(1),
-                    self.pool_connections
-                ),
+                "must be at least 1: the pool of the endpoint in use is always kept",
             ));
         }
         Ok(())

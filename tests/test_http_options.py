@@ -305,17 +305,18 @@ def test_ignore_content_type_for_get_request_as_the_official_client(ignore):
 # -- pool_connections, pool_maxsize --------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", [0, 1])
-def test_fewer_pools_than_endpoints_is_refused_at_build(value):
+def test_no_pool_at_all_is_refused_at_build():
     with Recorder() as a, Recorder() as b:
         with pytest.raises(ValidationException) as raised:
-            build([a.endpoint, b.endpoint], pool_connections=value)
+            build([a.endpoint, b.endpoint], pool_connections=0)
         assert raised.value.field == "pool_connections"
 
 
-def test_each_endpoints_connections_are_pooled_and_reused():
+def test_one_pool_keeps_the_connections_of_the_endpoint_in_use():
+    # With two endpoints and one pool, the endpoint in use keeps its connection, as requests
+    # keeps its most recently used pool: five calls, one connection.
     with GatedServer(gated=False) as server:
-        client = build([server.endpoint], pool_connections=1)
+        client = build([server.endpoint, "http://-unused.invalid"], pool_connections=1)
         for _ in range(5):
             client.create_connector(create())
         assert len(server.requests) == 5 and server.connections == 1
