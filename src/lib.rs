@@ -13,6 +13,7 @@ pub mod operations;
 pub mod region;
 pub mod runtime;
 pub mod signer;
+pub mod spec;
 mod timeouts;
 mod tls;
 mod transport;

@@ -3,34 +3,15 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Smart Connect bandwidth, for old instance flavors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Specification {
-    #[serde(rename = "100MB")]
-    Mb100,
-    #[serde(rename = "300MB")]
-    Mb300,
-    #[serde(rename = "600MB")]
-    Mb600,
-    #[serde(rename = "1200MB")]
-    Mb1200,
-}
+/// Smart Connect bandwidth, for old instance flavors: one of the values the model description
+/// lists (`spec/models.json`), checked by `validate::specification`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Specification(pub(crate) String);
 
 impl Specification {
-    pub const ALL: [Specification; 4] = [
-        Specification::Mb100,
-        Specification::Mb300,
-        Specification::Mb600,
-        Specification::Mb1200,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Specification::Mb100 => "100MB",
-            Specification::Mb300 => "300MB",
-            Specification::Mb600 => "600MB",
-            Specification::Mb1200 => "1200MB",
-        }
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -118,7 +99,7 @@ mod tests {
         };
         assert_eq!(serde_json::to_string(&req).ok().as_deref(), Some(r#"{"node_cnt":2}"#));
         let old = CreateConnectorReq {
-            specification: Some(Specification::Mb100),
+            specification: Some(Specification("100MB".to_owned())),
             node_cnt: Some(2),
             spec_code: Some("kafka.c3.mini.connector".into()),
         };

@@ -2,6 +2,7 @@
 
 use crate::error::Error;
 use crate::model::{CreateConnectorReq, Specification};
+use crate::spec;
 
 /// `node_cnt` as the caller gave it; the Python layer maps its types onto these.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +20,6 @@ pub enum TextInput {
     Other(String),
 }
 
-pub const MIN_NODE_CNT: u64 = 2;
 const ID_MAX_LEN: usize = 64;
 
 /// `project_id` and `instance_id`: 1 to 64 of `[A-Za-z0-9_-]`, so nothing can escape the path.
@@ -54,31 +54,34 @@ pub fn id(field: &'static str, value: &str) -> Result<(), Error> {
 
 /// `node_cnt`: an integer, or a string of decimal digits, at least 2.
 pub fn node_cnt(value: &NodeCntInput) -> Result<u64, Error> {
-    const RULE: &str = "must be an integer (or a string of decimal digits) of at least 2";
+    let minimum = spec::field("CreateConnectorReq", "node_cnt")?.minimum.unwrap_or(0);
+    let rule = format!("must be an integer (or a string of decimal digits) of at least {minimum}");
+    let rule = rule.as_str();
     let n: i128 = match value {
         NodeCntInput::Int(n) => *n,
         NodeCntInput::Text(s) => {
             if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(Error::validation("node_cnt", format!("{RULE}; got the string {s:?}")));
+                return Err(Error::validation("node_cnt", format!("{rule}; got the string {s:?}")));
             }
             s.parse::<i128>().unwrap_or(i128::MAX)
         }
         NodeCntInput::Other(type_name) => {
             return Err(Error::validation(
                 "node_cnt",
-                format!("{RULE}; got a value of type {type_name}"),
+                format!("{rule}; got a value of type {type_name}"),
             ))
         }
     };
-    if n < i128::from(MIN_NODE_CNT) {
-        return Err(Error::validation("node_cnt", format!("{RULE}; got {n}")));
+    if n < i128::from(minimum) {
+        return Err(Error::validation("node_cnt", format!("{rule}; got {n}")));
     }
-    u64::try_from(n).map_err(|_| Error::validation("node_cnt", format!("{RULE} and at most {}", u64::MAX)))
+    u64::try_from(n).map_err(|_| Error::validation("node_cnt", format!("{rule} and at most {}", u64::MAX)))
 }
 
 /// `specification`: 100MB, 300MB, 600MB or 1200MB; the document's "100 MB" is accepted.
 pub fn specification(value: &TextInput) -> Result<Specification, Error> {
-    let allowed = "must be one of 100MB, 300MB, 600MB, 1200MB";
+    let values = spec::field("CreateConnectorReq", "specification")?.text_values();
+    let allowed = format!("must be one of {}", values.join(", "));
     let s = match value {
         TextInput::Text(s) => s,
         TextInput::Other(t) => return Err(Error::validation("specification", format!("{allowed}; got a {t}"))),
@@ -88,9 +91,10 @@ pub fn specification(value: &TextInput) -> Result<Specification, Error> {
         Some(number) => format!("{number}MB"),
         None => s.clone(),
     };
-    Specification::ALL
+    values
         .into_iter()
-        .find(|spec| spec.as_str() == compact)
+        .find(|v| *v == compact)
+        .map(|v| Specification(v.to_owned()))
         .ok_or_else(|| Error::validation("specification", format!("{allowed}; got {s:?}")))
 }
 
@@ -178,11 +182,11 @@ mod tests {
     fn specification_rules() {
         assert_eq!(
             specification(&TextInput::Text("100 MB".into())).ok(),
-            Some(Specification::Mb100)
+            Some(Specification("100MB".to_owned()))
         );
         assert_eq!(
             specification(&TextInput::Text("1200MB".into())).ok(),
-            Some(Specification::Mb1200)
+            Some(Specification("1200MB".to_owned()))
         );
         assert!(rule(specification(&TextInput::Text("200MB".into()))).contains("one of"));
         assert!(rule(specification(&TextInput::Text("100  MB".into()))).contains("one of"));

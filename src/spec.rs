@@ -1,0 +1,73 @@
+//! The model descriptions (`spec/models.json`), read by the core for the rules it enforces:
+//! the same file the Python models and stubs are generated from, so a rule is written once.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::error::Error;
+
+#[derive(Debug, Deserialize)]
+struct Spec {
+    models: Vec<Model>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Model {
+    name: String,
+    fields: Vec<Field>,
+}
+
+/// One field's description; keys the core does not enforce are ignored here.
+#[derive(Debug, Deserialize)]
+pub struct Field {
+    pub name: String,
+    #[serde(default, rename = "enum")]
+    pub enum_values: Option<Vec<serde_json::Value>>,
+    #[serde(default)]
+    pub minimum: Option<i64>,
+    #[serde(default)]
+    pub maximum: Option<i64>,
+}
+
+fn spec() -> Result<&'static Spec, Error> {
+    static SPEC: OnceLock<Result<Spec, String>> = OnceLock::new();
+    SPEC.get_or_init(|| serde_json::from_str(include_str!("../spec/models.json")).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| Error::Sdk(format!("the model descriptions cannot be read: {e}")))
+}
+
+/// The description of `model`'s field `field`.
+pub fn field(model: &str, field: &str) -> Result<&'static Field, Error> {
+    spec()?
+        .models
+        .iter()
+        .find(|m| m.name == model)
+        .and_then(|m| m.fields.iter().find(|f| f.name == field))
+        .ok_or_else(|| Error::Sdk(format!("no description of {model}.{field}")))
+}
+
+impl Field {
+    /// The enumerated values that are strings, in the described order.
+    pub fn text_values(&self) -> Vec<&str> {
+        self.enum_values
+            .iter()
+            .flatten()
+            .filter_map(serde_json::Value::as_str)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_descriptions_parse_and_describe_the_rules_the_core_enforces() {
+        let node_cnt = field("CreateConnectorReq", "node_cnt");
+        assert!(node_cnt.is_ok_and(|f| f.minimum.is_some()));
+        let spec = field("CreateConnectorReq", "specification");
+        assert!(spec.is_ok_and(|f| !f.text_values().is_empty()));
+        assert!(field("CreateConnectorReq", "no_such_field").is_err());
+    }
+}
