@@ -8,6 +8,7 @@ import re
 import pytest
 from huaweicloudsdkcore.retry import backoff_strategy as official_backoff
 from huaweicloudsdkkafka.v2.model.list_background_tasks_resp_tasks import ListBackgroundTasksRespTasks
+from servers import Recorder
 
 import dmskafka
 from dmskafka import (
@@ -134,6 +135,24 @@ def test_waiter_raises_when_the_job_fails(emu):
     with pytest.raises(dmskafka.JobFailedException) as info:
         client.wait_for_job(instance_id, resp.job_id, timeout=60, poll_interval=1, sleep=t.sleep, clock=t.clock)
     assert (info.value.job_id, info.value.status) == (resp.job_id, "FAILED")
+
+
+@pytest.mark.parametrize("status", ["DELETED", "CANCELLED"])
+def test_a_job_that_ends_without_success_fails_the_wait(status):
+    # The official task model documents both as statuses a job can end in.
+    assert status in ListBackgroundTasksRespTasks.status.__doc__
+    with Recorder() as server:
+        server.reply(200, {"task_count": "1", "tasks": [{"id": "job-1", "status": status}]})
+        client = (
+            KafkaClient.new_builder()
+            .with_credentials(dmskafka.BasicCredentials("AK", "SK", "proj"))
+            .with_endpoints([server.endpoint])
+            .build()
+        )
+        with pytest.raises(dmskafka.JobFailedException) as info:
+            client.wait_for_job("inst-1", "job-1", timeout=60, poll_interval=1, sleep=lambda s: None)
+    assert (info.value.job_id, info.value.status) == ("job-1", status)
+    assert len(server.requests) == 1
 
 
 def test_waiter_times_out_with_the_last_status(emu):

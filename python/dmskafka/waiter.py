@@ -20,12 +20,13 @@ from dmskafka.models import (
 # Task statuses (SUCCESS below, FAILED here): the official model docstring of
 # huaweicloudsdkkafka/v2/model/list_background_tasks_resp_tasks.py (the `tasks` of
 # ShowBackgroundTaskResponse) and https://support.huaweicloud.com/intl/en-us/api-kafka/ShowBackgroundTask.html
-# list CREATED, SUCCESS, FAILED, DELETED, EXECUTING and CANCELLED. "FAIL" and "ERROR" have no source
-# for tasks (ERROR is an instance status). DELETED and CANCELLED are not handled: such a task is
-# polled until the timeout. The instance status RUNNING: the Instance Status table that the official
+# list CREATED, SUCCESS, FAILED, DELETED, EXECUTING and CANCELLED; FAILED, DELETED and CANCELLED
+# end a job without success. "FAIL" and "ERROR" have no source for tasks (ERROR is an instance
+# status); they are kept as failures so such a job is never polled until the timeout. The
+# instance status RUNNING: the Instance Status table that the official
 # ShowInstanceResponse.status docstring points to,
 # https://support.huaweicloud.com/intl/en-us/api-kafka/kafka-api-180514012.html
-_FAILED = frozenset({"FAILED", "FAIL", "ERROR"})
+_FAILED = frozenset({"FAILED", "DELETED", "CANCELLED", "FAIL", "ERROR"})
 _BACKOFF = 1.5
 
 
