@@ -2,10 +2,13 @@
 or in the pool, or is refused at build() with a ValidationException naming it. The official
 SDK runs against the same servers where it can show what the effect must be."""
 
+import base64
 import json
 import math
 import re
+import socket
 import ssl
+import threading
 import time
 
 import pytest
@@ -393,3 +396,89 @@ def test_an_added_content_type_is_signed_as_the_official_client_signs_it(dmskafk
         .build()
     )
     client.create_connector_invoker(create(emu.add_instance())).add_header("Content-Type", "application/json").invoke()
+
+
+def test_pool_maxsize_is_how_many_idle_connections_an_endpoint_keeps():
+    # Two bursts of 4 calls that can only all be answered together (4 connections at once);
+    # between them, the pool keeps pool_maxsize of those connections for the second burst.
+    def connections(pool_maxsize):
+        with GatedServer(gated=False, barrier=threading.Barrier(4)) as server:
+            client = build([server.endpoint], KafkaAsyncClient, pool_maxsize=pool_maxsize)
+            for _ in range(2):
+                futures = [client.create_connector_async(create()) for _ in range(4)]
+                assert all(f.result().job_id for f in futures)
+                time.sleep(0.3)  # let the answered connections go back to the pool
+            return server.connections
+
+    assert connections(10) == 4  # all four kept and reused
+    assert connections(1) == 4 + 3  # one kept: three new for the second burst
+
+
+def connect_proxy():
+    """An HTTP proxy on 127.0.0.1 that tunnels CONNECT and records each request's head."""
+    heads = []
+
+    def pipe(src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def tunnel(conn):
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = conn.recv(4096)
+            if not chunk:
+                return
+            head += chunk
+        heads.append(head.decode())
+        method, target = head.split(b" ")[:2]
+        if method != b"CONNECT":
+            conn.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+            return
+        host, port = target.decode().rsplit(":", 1)
+        upstream = socket.create_connection((host, int(port)))
+        conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        back = threading.Thread(target=pipe, args=(upstream, conn), daemon=True)
+        back.start()
+        pipe(conn, upstream)
+        back.join(10)
+        upstream.close()
+
+    return RawServer(tunnel), heads
+
+
+def test_the_proxy_carries_https_calls_with_its_credentials_as_the_official_client(pki):
+    ca, server_cert, files = pki
+    raw, seen = tls_server(ca, server_cert, require_client_cert=False)
+    proxy, heads = connect_proxy()
+    with raw, proxy:
+        port = proxy.endpoint.rsplit(":", 1)[1]
+        options = {
+            "ssl_ca_cert": files["ca"],
+            "proxy_protocol": "http",
+            "proxy_host": "127.0.0.1",
+            "proxy_port": port,
+            "proxy_user": "alice",
+            "proxy_password": "pa ss@word",
+        }
+        assert build([raw.endpoint], **options).create_connector(create()).job_id == OK_BODY["job_id"]
+        official_client(raw.endpoint, **options).create_connector(OfficialCreateConnectorRequest(instance_id="i1"))
+    target = raw.endpoint.split("://", 1)[1]
+    assert len(heads) == 2 and len(seen) == 2
+
+    def connect_line_and_credentials(head):
+        lines = head.split("\r\n")
+        auth = [line.split(":", 1)[1].strip() for line in lines if line.lower().startswith("proxy-authorization:")]
+        return lines[0].split(" ")[:2], [base64.b64decode(a.split(" ", 1)[1]) for a in auth]
+
+    ours, theirs = map(connect_line_and_credentials, heads)
+    assert ours == theirs  # the official's quote_plus'd password included: "pa+ss@word"
+    assert ours[0] == ["CONNECT", target] and ours[1][0].startswith(b"alice:")
