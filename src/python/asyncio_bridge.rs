@@ -22,9 +22,14 @@ use pyo3::sync::PyOnceLock;
 
 use crate::runtime;
 
+#[cfg(not(unix))]
+use portable_wake as wake;
+#[cfg(unix)]
+use unix_wake as wake;
+
 /// The socket pair a bridge wakes its loop with.
 #[cfg(unix)]
-mod wake {
+mod unix_wake {
     use std::io::{Read, Write};
     use std::os::fd::AsRawFd;
     use std::os::unix::net::UnixStream;
@@ -57,9 +62,11 @@ mod wake {
     }
 }
 
-/// No Unix sockets: no bridge, every loop takes the portable path.
-#[cfg(not(unix))]
-mod wake {
+/// No Unix sockets: no bridge, every loop takes the portable path. Compiled by the tests on
+/// every platform, so the Windows build's variant is type-checked on Linux too.
+#[cfg(any(not(unix), test))]
+#[cfg_attr(unix, allow(dead_code))]
+mod portable_wake {
     pub enum Wake {}
 
     impl Wake {
