@@ -157,14 +157,25 @@ class _BaseClient:
 atexit.register(_core.wait_for_calls)
 
 
-def _params(op, request):
-    """The operation's path and query parameters, read from the request model."""
+_shapes = {}
+
+
+def _shape(op):
+    """(parameter names, takes a body) of an operation, read from the table once."""
+    shape = _shapes.get(op.name)
+    if shape is None:
+        shape = _shapes[op.name] = (tuple(op.path_params + op.query_params), op.body is not None)
+    return shape
+
+
+def _inputs(op, request):
+    """The operation's path and query parameters and its body, read from the request model."""
+    names, has_body = _shape(op)
     try:
-        return [(name, getattr(request, name)) for name in op.path_params + op.query_params]
+        params = [(name, getattr(request, name)) for name in names]
     except AttributeError:
-        raise TypeError(
-            "request must be a %s, got %s" % (op.response.replace("Response", "Request"), type(request).__name__)
-        ) from None
+        raise TypeError("request must be a %s, got %s" % (op.request, type(request).__name__)) from None
+    return params, (getattr(request, "body", None) if has_body else None)
 
 
 def _connector_response(core_response):
@@ -211,8 +222,7 @@ class KafkaClient(_BaseClient, KafkaOperations):
         return SyncInvoker(call, request)
 
     def _invoke(self, op, request, headers):
-        params = _params(op, request)
-        body = getattr(request, "body", None) if op.body else None
+        params, body = _inputs(op, request)
         if not _observed(self):
             return _builder(op)(self._core.call(op, params, body, headers, False))
         from dmskafka import _logging
@@ -301,8 +311,7 @@ class KafkaAsyncClient(_BaseClient, KafkaAsyncOperations):
         return AsyncInvoker(call, request)
 
     def _start(self, op, request, headers):
-        params = _params(op, request)
-        body = getattr(request, "body", None) if op.body else None
+        params, body = _inputs(op, request)
         if not _observed(self):
             return FutureSdkResponse(self._core.call_async(op, params, body, headers, False), _builder(op))
         from dmskafka import _logging
