@@ -76,6 +76,20 @@ fn seconds(value: f64) -> Result<Duration, Error> {
     Duration::try_from_secs_f64(value).map_err(|e| Error::validation("timeout", e.to_string()))
 }
 
+/// An integer setting in `0..=max`; `None` is an integer too large to read.
+pub fn count(field: &'static str, value: Option<i128>, max: u64) -> Result<u64, Error> {
+    value
+        .and_then(|n| u64::try_from(n).ok())
+        .filter(|n| *n <= max)
+        .ok_or_else(|| {
+            let got = value.map_or_else(|| "a larger integer".to_owned(), |n| n.to_string());
+            Error::validation(
+                field,
+                format!("HttpConfig.{field} must be an integer from 0 to {max}; got {got}"),
+            )
+        })
+}
+
 /// The official algorithm names (`SigningAlgorithm`); this version signs with the first only.
 pub const SIGNING_ALGORITHMS: [&str; 4] = ["HMAC_SHA256", "HMAC_SM3", "ECDSA_P256_SHA256", "SM2_SM3"];
 

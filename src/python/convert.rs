@@ -2,12 +2,12 @@
 
 use std::path::PathBuf;
 
-use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use super::errors;
-use crate::config::{ClientCert, HttpConfig, TimeoutInput};
+use crate::config::{self, ClientCert, HttpConfig, TimeoutInput};
 use crate::error::Error;
 use crate::validate::{NodeCntInput, RawCreateConnectorReq, TextInput};
 
@@ -166,27 +166,19 @@ fn opt_header_text(obj: &Bound<'_, PyAny>, name: &'static str) -> PyResult<Optio
         .map_err(|_| not_unicode(name))
 }
 
-/// A non-negative integer setting, `None` when unset; out of range is a ValueError naming it
-/// (not an OverflowError from the conversion).
-fn count(cfg: &Bound<'_, PyAny>, name: &str, max: u64) -> PyResult<Option<u64>> {
+/// An integer setting, `None` when unset; the core judges its range (a ValidationException
+/// naming it). Too large for i128 is passed on as such, not raised as an OverflowError.
+fn count(cfg: &Bound<'_, PyAny>, name: &'static str, max: u64) -> PyResult<Option<u64>> {
     let v = cfg.getattr(name)?;
     if v.is_none() {
         return Ok(None);
     }
-    let out_of_range =
-        || PyValueError::new_err(format!("HttpConfig.{name} must be an integer from 0 to {max}; got {v}"));
-    let n: i128 = v.extract().map_err(|e: PyErr| {
-        if e.is_instance_of::<PyOverflowError>(cfg.py()) {
-            out_of_range()
-        } else {
-            e
-        }
-    })?;
-    u64::try_from(n)
-        .ok()
-        .filter(|n| *n <= max)
-        .map(Some)
-        .ok_or_else(out_of_range)
+    let n: Option<i128> = match v.extract::<i128>() {
+        Ok(n) => Some(n),
+        Err(e) if e.is_instance_of::<PyOverflowError>(cfg.py()) => None,
+        Err(e) => return Err(e),
+    };
+    config::count(name, n, max).map(Some).map_err(errors::to_py)
 }
 
 /// A number of seconds (int or float, not bool) as f64; `None` for anything else.
