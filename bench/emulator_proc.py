@@ -26,7 +26,9 @@ def main() -> int:
             "instances": instances,
             # From the core's operation table: the benchmark processes of the official SDK
             # cannot import dmskafka to read it.
-            "create_connector_path": next(op.path for op in operations() if op.name == "create_connector"),
+            "create_connector_route": next(
+                (op.method, op.path) for op in operations() if op.name == "create_connector"
+            ),
         }
         print(json.dumps(info), flush=True)
         sys.stdin.read()  # returns at EOF: the parent closed the pipe or exited

@@ -208,7 +208,8 @@ def sign(bench, secs):
     """Signing the create_connector request alone, as each SDK's signer is called."""
     emu = bench.emu
     host = emu["endpoint"].split("://", 1)[1]
-    path = emu["create_connector_path"].format(project_id=emu["project_id"], instance_id=bench.instances[0])
+    method, path = emu["create_connector_route"]
+    path = path.format(project_id=emu["project_id"], instance_id=bench.instances[0])
     body = b'{"node_cnt": 2}'
     headers = {"Content-Type": "application/json", "User-Agent": "bench", "X-Project-Id": emu["project_id"]}
     if bench.sdk == "official":
@@ -220,7 +221,7 @@ def sign(bench, secs):
 
         def sign_once():
             # Sign mutates the request (date, host, Authorization): a fresh one each time.
-            request = SdkRequest("POST", "http", host, path, query_params=[], header_params=dict(headers), body=body)
+            request = SdkRequest(method, "http", host, path, query_params=[], header_params=dict(headers), body=body)
             signer.sign(request)
 
     else:
@@ -232,7 +233,7 @@ def sign(bench, secs):
         ak, sk = emu["ak"], emu["sk"]
 
         def sign_once():
-            _core.sign(ak, sk, "POST", path, [], listed, body, date)
+            _core.sign(ak, sk, method, path, [], listed, body, date)
 
     return _sign_loop(secs, sign_once)
 

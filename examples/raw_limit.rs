@@ -63,7 +63,7 @@ impl Target {
 
 fn sign_with(ak: &str, sk: &str, path: &str, headers: &[(String, String)], date: &str) -> String {
     let input = SigningInput {
-        method: "POST",
+        method: OpId::CreateConnector.op().method,
         resource_path: path,
         query: &[],
         headers,
@@ -291,7 +291,8 @@ fn conc(target: Arc<Target>, in_flight: u64, secs: f64) -> Res<Outcome> {
 fn wire_request(target: &Target, n: u64) -> Vec<u8> {
     let (url, headers) = target.request(n);
     let path = url.strip_prefix(&target.base).unwrap_or(&url);
-    let mut head = format!("POST {path} HTTP/1.1\r\nContent-Length: {}\r\n", BODY.len());
+    let method = OpId::CreateConnector.op().method;
+    let mut head = format!("{method} {path} HTTP/1.1\r\nContent-Length: {}\r\n", BODY.len());
     for (k, v) in &headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }

@@ -303,26 +303,46 @@ def load_operations():
     return [op for op in core.operations() if op.service == "kafka"]
 
 
+def _constant(op):
+    return "_" + op.name.upper()
+
+
 def render_operations(ops):
-    """The client methods of every operation (mixins of KafkaClient and KafkaAsyncClient)."""
+    """The client methods of every operation (mixins of KafkaClient and KafkaAsyncClient): each
+    reads its parameters and body from the request as the table names them, then runs."""
     out = [
         OPERATIONS_HEADER,
         '"""One method and one invoker per operation of the table, with the official names."""',
         "",
         "from dmskafka._core import operations as _operations",
         "",
-        "_OP = {op.name: op for op in _operations()}",
+        "_OPS = {op.name: op for op in _operations()}",
+    ]
+    out += ["%s = _OPS[%s]" % (_constant(op), literal(op.name)) for op in ops]
+    out += [
+        "",
+        "",
+        "def _check(op, request):",
+        INDENT + '"""A request of another operation (or none) is refused: it could send the wrong call."""',
+        INDENT + "names = [c.__name__ for c in type(request).__mro__]",
+        INDENT + "if op.request not in names:",
+        INDENT * 2 + 'raise TypeError("request must be a %s, got %s" % (op.request, type(request).__name__))',
     ]
     for cls, suffix, runner in (("KafkaOperations", "", "_invoke"), ("KafkaAsyncOperations", "_async", "_start")):
         out += ["", "", "class %s:" % cls]
         out.append(INDENT + '"""Mixed into the client, whose `%s` and `_invoker` run them."""' % runner)
         for op in ops:
             name = op.name + suffix
+            params = "[%s]" % ", ".join("(%s, request.%s)" % (literal(p), p) for p in op.path_params + op.query_params)
+            body = "request.body" if op.body else "None"
             out += [
                 "",
                 INDENT + "def %s(self, request, _headers=None):" % name,
                 INDENT * 2 + '"""`%s %s` -> %s."""' % (op.method, op.path, op.response),
-                INDENT * 2 + "return self.%s(_OP[%s], request, _headers)" % (runner, literal(op.name)),
+                INDENT * 2 + "if type(request).__name__ != %s:" % literal(op.request),
+                INDENT * 3 + "_check(%s, request)" % _constant(op),
+                INDENT * 2 + "params = %s" % params,
+                INDENT * 2 + "return self.%s(%s, params, %s, _headers)" % (runner, _constant(op), body),
                 "",
                 INDENT + "def %s_invoker(self, request):" % name,
                 INDENT * 2 + "return self._invoker(self.%s, request)" % name,

@@ -48,10 +48,12 @@ impl RawResponse {
             status: self.status,
             request_id: self.request_id.clone(),
             message: format!(
-                "the {} response could not be read ({what}): {}",
+                "the {} response could not be read ({what}); the server accepted the call, so check \
+                 its effect before trying again: {}",
                 self.status,
                 String::from_utf8_lossy(self.body.get(..200).unwrap_or(&self.body))
             ),
+            response: Some(Box::new(self.clone())),
         }
     }
 
@@ -639,6 +641,7 @@ fn too_large(cap: usize, status: u16, request_id: Option<String>) -> Error {
             status,
             request_id,
             message,
+            response: None,
         };
     }
     Error::Service {

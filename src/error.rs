@@ -149,12 +149,14 @@ pub enum Error {
         error: SdkError,
         response: Option<Box<crate::client::RawResponse>>,
     },
-    /// A success status whose body is not the documented response.
+    /// A success status whose body is not the documented response: the server accepted the
+    /// call. `response` is the response itself, for logs and HTTP handlers.
     #[error("{message}")]
     InvalidResponse {
         status: u16,
         request_id: Option<String>,
         message: String,
+        response: Option<Box<crate::client::RawResponse>>,
     },
     /// Anything else, including failures inside the SDK itself.
     #[error("{0}")]

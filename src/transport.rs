@@ -300,7 +300,9 @@ pub fn classify(err: &reqwest::Error, config: &HttpConfig) -> Error {
     if find::<DnsError>(err).is_some() {
         return Error::HostUnreachable { message: detail };
     }
-    if find::<rustls::Error>(err).is_some() {
+    // A TLS error once connected (a bad record mid-response) is no handshake failure: the
+    // request may have been received, so it must not move on to the next endpoint.
+    if err.is_connect() && find::<rustls::Error>(err).is_some() {
         return Error::SslHandshake {
             message: format!("TLS handshake failed: {detail}"),
         };

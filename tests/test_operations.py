@@ -188,3 +188,55 @@ def test_framing_headers_cannot_be_added(name):
         assert raised.value.field == "header name"
         assert server.requests == []
     assert dmskafka.KafkaClient is KafkaClient
+
+
+def test_a_request_of_another_operation_never_sends_that_operation():
+    # create_connector(ShowInstanceRequest(...)) would POST an enable with the defaults.
+    with Recorder() as server:
+        client = (
+            KafkaClient.new_builder()
+            .with_credentials(BasicCredentials(AK, SK, PROJECT))
+            .with_endpoints([server.endpoint])
+            .build()
+        )
+        with pytest.raises(TypeError, match="CreateConnectorRequest"):
+            client.create_connector(ShowInstanceRequest(instance_id="i1"))
+        # The official models are accepted as ours are (same names).
+        assert client.show_instance(official.ShowInstanceRequest(instance_id="i1")).status_code == 200
+        assert [r["method"] for r in server.requests] == ["GET"]
+
+
+def test_an_unreadable_2xx_is_shown_to_handlers_and_says_the_call_was_accepted():
+    seen = []
+    with Recorder() as server:
+        server.reply(202, {"job_id": "j"})
+        client = (
+            KafkaClient.new_builder()
+            .with_credentials(BasicCredentials(AK, SK, PROJECT))
+            .with_endpoints([server.endpoint])
+            .with_http_handler(HttpHandler().add_response_handler(lambda response, logger: seen.append(response)))
+            .build()
+        )
+        with pytest.raises(dmskafka.ServerResponseException) as raised:
+            client.create_connector(CreateConnectorRequest(instance_id="i1"))
+    assert raised.value.error_code == "SDK.InvalidResponse" and "accepted" in raised.value.error_msg
+    assert [r.status_code for r in seen] == [202]
+
+
+def test_the_core_refuses_a_body_for_an_operation_without_one_and_an_iam_operation():
+    (show,) = [op for op in _core.operations() if op.name == "show_instance"]
+    (iam,) = [op for op in _core.operations() if op.service == "iam"]
+    with Recorder() as server:
+        client = (
+            KafkaClient.new_builder()
+            .with_credentials(BasicCredentials(AK, SK, PROJECT))
+            .with_endpoints([server.endpoint])
+            .build()
+        )
+        with pytest.raises(ValidationException) as raised:
+            client._core.call(show, [("instance_id", "i1")], {"node_cnt": 2})
+        assert raised.value.field == "body"
+        with pytest.raises(ValidationException) as raised:
+            client._core.call(iam, [("name", "cn-north-4")])
+        assert raised.value.field == "op"
+        assert server.requests == []

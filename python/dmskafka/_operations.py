@@ -4,7 +4,19 @@
 
 from dmskafka._core import operations as _operations
 
-_OP = {op.name: op for op in _operations()}
+_OPS = {op.name: op for op in _operations()}
+_CREATE_CONNECTOR = _OPS["create_connector"]
+_SHOW_CONNECTOR_RESOURCE_INFO = _OPS["show_connector_resource_info"]
+_SHOW_INSTANCE = _OPS["show_instance"]
+_SHOW_BACKGROUND_TASK = _OPS["show_background_task"]
+_DELETE_CONNECTOR = _OPS["delete_connector"]
+
+
+def _check(op, request):
+    """A request of another operation (or none) is refused: it could send the wrong call."""
+    names = [c.__name__ for c in type(request).__mro__]
+    if op.request not in names:
+        raise TypeError("request must be a %s, got %s" % (op.request, type(request).__name__))
 
 
 class KafkaOperations:
@@ -12,35 +24,50 @@ class KafkaOperations:
 
     def create_connector(self, request, _headers=None):
         """`POST /v2/{project_id}/instances/{instance_id}/connector` -> CreateConnectorResponse."""
-        return self._invoke(_OP["create_connector"], request, _headers)
+        if type(request).__name__ != "CreateConnectorRequest":
+            _check(_CREATE_CONNECTOR, request)
+        params = [("instance_id", request.instance_id)]
+        return self._invoke(_CREATE_CONNECTOR, params, request.body, _headers)
 
     def create_connector_invoker(self, request):
         return self._invoker(self.create_connector, request)
 
     def show_connector_resource_info(self, request, _headers=None):
         """`GET /v2/{project_id}/instances/{instance_id}/connector` -> ShowConnectorResourceInfoResponse."""
-        return self._invoke(_OP["show_connector_resource_info"], request, _headers)
+        if type(request).__name__ != "ShowConnectorResourceInfoRequest":
+            _check(_SHOW_CONNECTOR_RESOURCE_INFO, request)
+        params = [("instance_id", request.instance_id)]
+        return self._invoke(_SHOW_CONNECTOR_RESOURCE_INFO, params, None, _headers)
 
     def show_connector_resource_info_invoker(self, request):
         return self._invoker(self.show_connector_resource_info, request)
 
     def show_instance(self, request, _headers=None):
         """`GET /v2/{project_id}/instances/{instance_id}` -> ShowInstanceResponse."""
-        return self._invoke(_OP["show_instance"], request, _headers)
+        if type(request).__name__ != "ShowInstanceRequest":
+            _check(_SHOW_INSTANCE, request)
+        params = [("instance_id", request.instance_id)]
+        return self._invoke(_SHOW_INSTANCE, params, None, _headers)
 
     def show_instance_invoker(self, request):
         return self._invoker(self.show_instance, request)
 
     def show_background_task(self, request, _headers=None):
         """`GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}` -> ShowBackgroundTaskResponse."""
-        return self._invoke(_OP["show_background_task"], request, _headers)
+        if type(request).__name__ != "ShowBackgroundTaskRequest":
+            _check(_SHOW_BACKGROUND_TASK, request)
+        params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
+        return self._invoke(_SHOW_BACKGROUND_TASK, params, None, _headers)
 
     def show_background_task_invoker(self, request):
         return self._invoker(self.show_background_task, request)
 
     def delete_connector(self, request, _headers=None):
         """`POST /v2/{project_id}/kafka/instances/{instance_id}/delete-connector` -> DeleteConnectorResponse."""
-        return self._invoke(_OP["delete_connector"], request, _headers)
+        if type(request).__name__ != "DeleteConnectorRequest":
+            _check(_DELETE_CONNECTOR, request)
+        params = [("instance_id", request.instance_id)]
+        return self._invoke(_DELETE_CONNECTOR, params, None, _headers)
 
     def delete_connector_invoker(self, request):
         return self._invoker(self.delete_connector, request)
@@ -51,35 +78,50 @@ class KafkaAsyncOperations:
 
     def create_connector_async(self, request, _headers=None):
         """`POST /v2/{project_id}/instances/{instance_id}/connector` -> CreateConnectorResponse."""
-        return self._start(_OP["create_connector"], request, _headers)
+        if type(request).__name__ != "CreateConnectorRequest":
+            _check(_CREATE_CONNECTOR, request)
+        params = [("instance_id", request.instance_id)]
+        return self._start(_CREATE_CONNECTOR, params, request.body, _headers)
 
     def create_connector_async_invoker(self, request):
         return self._invoker(self.create_connector_async, request)
 
     def show_connector_resource_info_async(self, request, _headers=None):
         """`GET /v2/{project_id}/instances/{instance_id}/connector` -> ShowConnectorResourceInfoResponse."""
-        return self._start(_OP["show_connector_resource_info"], request, _headers)
+        if type(request).__name__ != "ShowConnectorResourceInfoRequest":
+            _check(_SHOW_CONNECTOR_RESOURCE_INFO, request)
+        params = [("instance_id", request.instance_id)]
+        return self._start(_SHOW_CONNECTOR_RESOURCE_INFO, params, None, _headers)
 
     def show_connector_resource_info_async_invoker(self, request):
         return self._invoker(self.show_connector_resource_info_async, request)
 
     def show_instance_async(self, request, _headers=None):
         """`GET /v2/{project_id}/instances/{instance_id}` -> ShowInstanceResponse."""
-        return self._start(_OP["show_instance"], request, _headers)
+        if type(request).__name__ != "ShowInstanceRequest":
+            _check(_SHOW_INSTANCE, request)
+        params = [("instance_id", request.instance_id)]
+        return self._start(_SHOW_INSTANCE, params, None, _headers)
 
     def show_instance_async_invoker(self, request):
         return self._invoker(self.show_instance_async, request)
 
     def show_background_task_async(self, request, _headers=None):
         """`GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}` -> ShowBackgroundTaskResponse."""
-        return self._start(_OP["show_background_task"], request, _headers)
+        if type(request).__name__ != "ShowBackgroundTaskRequest":
+            _check(_SHOW_BACKGROUND_TASK, request)
+        params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
+        return self._start(_SHOW_BACKGROUND_TASK, params, None, _headers)
 
     def show_background_task_async_invoker(self, request):
         return self._invoker(self.show_background_task_async, request)
 
     def delete_connector_async(self, request, _headers=None):
         """`POST /v2/{project_id}/kafka/instances/{instance_id}/delete-connector` -> DeleteConnectorResponse."""
-        return self._start(_OP["delete_connector"], request, _headers)
+        if type(request).__name__ != "DeleteConnectorRequest":
+            _check(_DELETE_CONNECTOR, request)
+        params = [("instance_id", request.instance_id)]
+        return self._start(_DELETE_CONNECTOR, params, None, _headers)
 
     def delete_connector_async_invoker(self, request):
         return self._invoker(self.delete_connector_async, request)

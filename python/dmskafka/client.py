@@ -157,27 +157,6 @@ class _BaseClient:
 atexit.register(_core.wait_for_calls)
 
 
-_shapes = {}
-
-
-def _shape(op):
-    """(parameter names, takes a body) of an operation, read from the table once."""
-    shape = _shapes.get(op.name)
-    if shape is None:
-        shape = _shapes[op.name] = (tuple(op.path_params + op.query_params), op.body is not None)
-    return shape
-
-
-def _inputs(op, request):
-    """The operation's path and query parameters and its body, read from the request model."""
-    names, has_body = _shape(op)
-    try:
-        params = [(name, getattr(request, name)) for name in names]
-    except AttributeError:
-        raise TypeError("request must be a %s, got %s" % (op.request, type(request).__name__)) from None
-    return params, (getattr(request, "body", None) if has_body else None)
-
-
 def _connector_response(core_response):
     resp = CreateConnectorResponse(core_response.job_id, core_response.connector_id)
     # Fresh, so the set-once setters would always store: store directly (once per call).
@@ -221,8 +200,7 @@ class KafkaClient(_BaseClient, KafkaOperations):
 
         return SyncInvoker(call, request)
 
-    def _invoke(self, op, request, headers):
-        params, body = _inputs(op, request)
+    def _invoke(self, op, params, body, headers):
         if not _observed(self):
             return _builder(op)(self._core.call(op, params, body, headers, False))
         from dmskafka import _logging
@@ -310,8 +288,7 @@ class KafkaAsyncClient(_BaseClient, KafkaAsyncOperations):
 
         return AsyncInvoker(call, request)
 
-    def _start(self, op, request, headers):
-        params, body = _inputs(op, request)
+    def _start(self, op, params, body, headers):
         if not _observed(self):
             return FutureSdkResponse(self._core.call_async(op, params, body, headers, False), _builder(op))
         from dmskafka import _logging

@@ -229,7 +229,7 @@ pub fn list_projects(
         .into_iter()
         .map(|p| KeystoneProject {
             links: ProjectLinks {
-                self_link: format!("{base}/v3/projects/{}", p.id),
+                self_link: format!("{base}{}/{}", OpId::KeystoneListProjects.op().path, p.id),
             },
             name: wanted
                 .map(str::to_owned)
@@ -246,7 +246,7 @@ pub fn list_projects(
     Reply::json(&Projects {
         projects,
         links: PageLinks {
-            self_link: format!("{base}/v3/projects"),
+            self_link: format!("{base}{}", OpId::KeystoneListProjects.op().path),
             previous: None,
             next: None,
         },

@@ -14,7 +14,7 @@ use crate::client::{CallOptions, Client, RawResponse, Trace};
 use crate::credentials::{self, Credentials, Secret};
 use crate::error::Error;
 use crate::model::{Body, BodyModel};
-use crate::operations::{OpId, Operation, OPERATIONS};
+use crate::operations::{OpId, Operation, Service, OPERATIONS};
 use crate::signer::{self, SigningInput};
 use crate::{region, runtime, validate};
 
@@ -215,6 +215,10 @@ fn inputs(
 ) -> PyResult<Inputs> {
     let raw_body = match op.body {
         Some(BodyModel::CreateConnectorReq) => Some(convert::body(body)?),
+        None if body.is_some_and(|b| !b.is_none()) => {
+            let rule = format!("{} takes no body", op.name);
+            return Err(errors::to_py(Error::validation("body", rule)));
+        }
         None => None,
     };
     let headers = convert::header_pairs(headers)?;
@@ -264,6 +268,17 @@ async fn run(client: Arc<Client>, op: OpId, inputs: Inputs) -> Result<CoreRespon
     Ok(response)
 }
 
+impl CoreClient {
+    /// A Kafka client runs Kafka operations only (IAM's go to IAM's endpoint).
+    fn kafka(&self, op: &PyOperation) -> PyResult<()> {
+        if op.0.service != Service::Kafka {
+            let rule = format!("{} is not an operation of this client", op.0.name);
+            return Err(errors::to_py(Error::validation("op", rule)));
+        }
+        Ok(())
+    }
+}
+
 #[pymethods]
 impl CoreClient {
     #[new]
@@ -304,6 +319,7 @@ impl CoreClient {
         trace: bool,
     ) -> PyResult<CoreResponse> {
         let inputs = inputs(op.0, params, body, headers, trace)?;
+        self.kafka(op)?;
         block_on(py, &self.inner, run(self.inner.clone(), op.0.id, inputs))
     }
 
@@ -318,6 +334,7 @@ impl CoreClient {
         trace: bool,
     ) -> PyResult<CoreCall> {
         let inputs = inputs(op.0, params, body, headers, trace)?;
+        self.kafka(op)?;
         call::start(run(self.inner.clone(), op.0.id, inputs))
     }
 

@@ -6,6 +6,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyModule};
 use pyo3::IntoPyObjectExt;
 
+use crate::client::RawResponse;
 use crate::error::{Error, JsonValue};
 
 static EXCEPTIONS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
@@ -52,23 +53,18 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
                 _ => "ServiceResponseException",
             };
             let exc = class(py, name)?.call1((*status, sdk_error))?;
-            if let Some(response) = response {
-                // What logs and HTTP handlers show of an answered call that failed.
-                let exchange = Bound::new(py, super::client::CoreResponse::from((**response).clone()))?;
-                exc.setattr(pyo3::intern!(py, "_exchange"), exchange)?;
-            }
-            Ok(PyErr::from_value(exc))
+            with_exchange(py, exc, response.as_deref())
         }
         Error::InvalidResponse {
             status,
             request_id,
             message,
+            response,
         } => {
             let sdk_error =
                 class(py, "SdkError")?.call1((request_id.as_deref(), "SDK.InvalidResponse", message.as_str()))?;
-            Ok(PyErr::from_value(
-                class(py, "ServerResponseException")?.call1((*status, sdk_error))?,
-            ))
+            let exc = class(py, "ServerResponseException")?.call1((*status, sdk_error))?;
+            with_exchange(py, exc, response.as_deref())
         }
         Error::Sdk(msg) => simple("SdkException", msg.clone()),
     }
@@ -106,6 +102,15 @@ fn json_to_py<'py>(py: Python<'py>, value: &JsonValue) -> PyResult<Bound<'py, Py
 
 fn optional<'py>(py: Python<'py>, value: Option<JsonValue>) -> PyResult<Bound<'py, PyAny>> {
     value.map_or_else(|| Ok(py.None().into_bound(py)), |v| json_to_py(py, &v))
+}
+
+/// The exception of an answered call, with the response attached for logs and HTTP handlers.
+fn with_exchange(py: Python<'_>, exc: Bound<'_, PyAny>, response: Option<&RawResponse>) -> PyResult<PyErr> {
+    if let Some(response) = response {
+        let exchange = Bound::new(py, super::client::CoreResponse::from(response.clone()))?;
+        exc.setattr(pyo3::intern!(py, "_exchange"), exchange)?;
+    }
+    Ok(PyErr::from_value(exc))
 }
 
 /// Converts a core error; if even that fails, a RuntimeError says why (never a panic).

@@ -197,6 +197,7 @@ pub fn response_body(data: &[u8]) {
             status,
             request_id,
             message,
+            ..
         }) => {
             assert!(!is_object, "require_json_object rejected a JSON object");
             assert_eq!(status, 200);
