@@ -181,14 +181,15 @@ _builders = {}
 
 
 def _builder(op):
-    """Core response -> the operation's response model (made on first use)."""
-    build = _builders.get(op.name)
+    """Core response -> the operation's response model (made on first use; keyed by the
+    operation object itself, which the table hands out once, so no getter runs per call)."""
+    build = _builders.get(op)
     if build is None:
         from dmskafka import models
 
         klass = getattr(models, op.response)
         build = _connector_response if klass is CreateConnectorResponse else _json_response(klass)
-        _builders[op.name] = build
+        _builders[op] = build
     return build
 
 
