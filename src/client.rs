@@ -228,6 +228,31 @@ impl Client {
         })
     }
 
+    /// Where a call goes, for a log line of a call that got no answer (an answered call's trace
+    /// has the URL it used): the endpoint's URL when there is one endpoint; with several, the
+    /// path (and query) alone, since failover may have used any of them. Values as given.
+    pub fn url_for_log(&self, op: OpId, params: &[(&'static str, String)]) -> String {
+        let op = op.op();
+        let mut values: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        values.push(("project_id", self.credentials.project_id.as_deref().unwrap_or("")));
+        let path = op.fill_path(&values).unwrap_or_else(|_| op.path.to_owned());
+        let query: Vec<(String, String)> = params
+            .iter()
+            .filter(|(k, _)| op.query_params.contains(k))
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        let query = signer::canonical_query(&query);
+        let target = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        match self.endpoints.as_slice() {
+            [one] => format!("{}{target}", one.base),
+            _ => target,
+        }
+    }
+
     /// Runs one operation of the table: validates its parameters (ids) and body, builds the
     /// request, signs it, sends it (endpoint failover; retries as `resend_safe` allows) and
     /// checks the reply. `params` are the operation's path and query parameters by name; the

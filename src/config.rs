@@ -76,6 +76,20 @@ fn seconds(value: f64) -> Result<Duration, Error> {
     Duration::try_from_secs_f64(value).map_err(|e| Error::validation("timeout", e.to_string()))
 }
 
+/// How long a blocking wait on a started call may take: `None` (or +inf) for no limit, else
+/// seconds >= 0 (capped far beyond any call's own deadline, so no arithmetic overflows).
+pub fn wait_limit(timeout: Option<f64>) -> Result<Option<Duration>, Error> {
+    match timeout {
+        None => Ok(None),
+        Some(t) if t.is_infinite() && t > 0.0 => Ok(None),
+        Some(t) if t.is_finite() && t >= 0.0 => Ok(Some(Duration::from_secs_f64(t.min(1e9)))),
+        Some(t) => Err(Error::validation(
+            "timeout",
+            format!("must be a number of seconds >= 0 or None; got {t}"),
+        )),
+    }
+}
+
 /// An integer setting in `0..=max`; `None` is an integer too large to read.
 pub fn count(field: &'static str, value: Option<i128>, max: u64) -> Result<u64, Error> {
     value

@@ -163,18 +163,8 @@ def _answered(http_handler: Any, method: str, url: str, core: CoreResponse, star
 
 
 def _route(client: Any, op: Operation, params: List[Tuple[str, object]]) -> Tuple[str, str]:
-    """(method, URL) of a call, from the operation table. The core fails over between endpoints
-    without saying which one it used, so the URL starts with the endpoint only when there is
-    one; else it is the path."""
-    path = op.path.format(project_id=client._credentials.project_id, **dict(params))
-    if len(client._endpoints) != 1:
-        return op.method, path
-    from urllib.parse import urlsplit
-
-    # Read as the core reads an endpoint: https:// when it has no scheme, and no path.
-    endpoint = client._endpoints[0]
-    parts = urlsplit(endpoint if endpoint.startswith("http") else "https://" + endpoint)
-    return op.method, "%s://%s%s" % (parts.scheme, parts.netloc, path)
+    """(method, URL) of a call, as the core would send it (see CoreClient.url_for_log)."""
+    return op.method, client._core.url_for_log(op, params)
 
 
 def _failed(method: str, url: str, exc: SdkException, started: float) -> None:

@@ -18,6 +18,7 @@ use pyo3::sync::PyOnceLock;
 use super::asyncio_bridge::{self, AbortOnDone, Bridge};
 use super::client::CoreResponse;
 use super::errors;
+use crate::config;
 use crate::error::Error;
 use crate::runtime;
 
@@ -243,17 +244,9 @@ impl CoreCall {
     /// raised within `SIGNAL_CHECK`; the call goes on.
     #[pyo3(signature = (timeout=None))]
     fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<bool> {
-        let deadline = match timeout {
-            None => None,
-            Some(t) if t.is_finite() && t >= 0.0 => Instant::now().checked_add(Duration::from_secs_f64(t.min(1e9))),
-            Some(t) if t.is_infinite() && t > 0.0 => None,
-            Some(t) => {
-                return Err(errors::to_py(Error::validation(
-                    "timeout",
-                    format!("must be a number of seconds >= 0 or None; got {t}"),
-                )))
-            }
-        };
+        let deadline = config::wait_limit(timeout)
+            .map_err(errors::to_py)?
+            .and_then(|limit| Instant::now().checked_add(limit));
         let main = on_main_thread(py);
         py.detach(|| loop {
             let st = self.shared.lock();

@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::model::{Body, BodyModel};
 use crate::operations::{OpId, Operation, Service, OPERATIONS};
 use crate::signer::{self, SigningInput};
+use crate::validate::TextInput;
 use crate::{region, runtime, validate};
 
 /// `(method, url, headers)` of a request as sent.
@@ -336,6 +337,20 @@ impl CoreClient {
         let inputs = inputs(op.0, params, body, headers, trace)?;
         self.kafka(op)?;
         call::start(run(self.inner.clone(), op.0.id, inputs))
+    }
+
+    /// The URL a log line names for a call of `op` that got no answer (see `Client::url_for_log`).
+    fn url_for_log(&self, op: &PyOperation, params: &Bound<'_, PyAny>) -> PyResult<String> {
+        let values = convert::param_pairs(params)?
+            .into_iter()
+            .filter_map(|(name, value)| {
+                let name = op.0.path_params.iter().chain(op.0.query_params).find(|p| **p == name)?;
+                match value? {
+                    TextInput::Text(t) | TextInput::Other(t) => Some((*name, t)),
+                }
+            })
+            .collect::<Vec<_>>();
+        Ok(self.inner.url_for_log(op.0.id, &values))
     }
 
     /// Releases the client's connections and per-thread runtimes; it stays usable.
