@@ -316,7 +316,6 @@ impl Client {
                 serde_json::from_slice::<CreateConnectorResponse>(&raw.body)
                     .map_err(|_| raw.unreadable("expected a JSON object with string job_id and connector_id"))?,
             ),
-            Reply::Projects => None,
         };
         Ok(Answer { raw, connector })
     }

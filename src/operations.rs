@@ -30,8 +30,6 @@ pub enum Reply {
     JsonObject,
     /// `{"job_id": str, "connector_id": str}`, read by the core.
     Connector,
-    /// `{"projects": [{"id": str}, ...]}`, read by the core.
-    Projects,
 }
 
 /// Which API an operation belongs to.
@@ -173,7 +171,7 @@ static KEYSTONE_LIST_PROJECTS: Operation = Operation {
     request: "KeystoneListProjectsRequest",
     body: None,
     response: "KeystoneListProjectsResponse",
-    reply: Reply::Projects,
+    reply: Reply::JsonObject,
     success: &[200],
     resend_safe: true,
     json: false,
@@ -201,11 +199,6 @@ impl OpId {
             OpId::KeystoneListProjects => &KEYSTONE_LIST_PROJECTS,
         }
     }
-}
-
-/// The entry with this official name.
-pub fn by_name(name: &str) -> Option<&'static Operation> {
-    OPERATIONS.iter().copied().find(|o| o.name == name)
 }
 
 /// One path segment, percent-encoded as the official `quote(v, safe='')`.
@@ -275,7 +268,6 @@ mod tests {
         for op in OPERATIONS {
             assert_eq!(op.id.op().name, op.name);
             assert_eq!(OPERATIONS.iter().filter(|o| o.name == op.name).count(), 1);
-            assert!(by_name(op.name).is_some_and(|o| o.id == op.id));
         }
     }
 

@@ -187,7 +187,6 @@ def test_framing_headers_cannot_be_added(name):
             client.show_instance_invoker(ShowInstanceRequest(instance_id="i1")).add_header(name, "5").invoke()
         assert raised.value.field == "header name"
         assert server.requests == []
-    assert dmskafka.KafkaClient is KafkaClient
 
 
 def test_a_request_of_another_operation_never_sends_that_operation():
