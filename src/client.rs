@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use crate::config::HttpConfig;
 use crate::credentials::Credentials;
 use crate::error::{parse_error_body, Error, Phase, SdkError};
-use crate::model::{Body, BodyModel, CreateConnectorReq, CreateConnectorResponse};
+use crate::model::{Body, CreateConnectorReq, CreateConnectorResponse};
 use crate::operations::{OpId, Operation, Reply};
 use crate::signer::{self, SigningInput};
-use crate::validate;
+use crate::validate::{self, Input};
 use crate::{timeouts, transport};
 
 /// A response as received: status, request id and the raw body; with `CallOptions::trace`,
@@ -283,18 +283,13 @@ impl Client {
         let path = op.fill_path(&path_values)?;
         let body = match (op.body, body) {
             (None, None) => Vec::new(),
-            (Some(model), Some(b)) if b.model() == model => b.to_json()?,
+            (Some(model), Some(b)) if b.model == model => b.to_json()?,
             // An omitted body is sent as `{}` (the server's defaults).
             (Some(_), None) => b"{}".to_vec(),
             (_, Some(b)) => {
                 return Err(Error::validation(
                     "body",
-                    format!(
-                        "{} takes {}, not {}",
-                        op.name,
-                        op.body.map_or("no body", BodyModel::name),
-                        b.model().name()
-                    ),
+                    format!("{} takes {}, not {}", op.name, op.body.unwrap_or("no body"), b.model),
                 ))
             }
         };
@@ -328,14 +323,9 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<(CreateConnectorResponse, RawResponse), Error> {
         let params = [("instance_id", instance_id.to_owned())];
-        let answer = self
-            .call(
-                OpId::CreateConnector,
-                &params,
-                Some(&Body::CreateConnector(body.clone())),
-                opts,
-            )
-            .await?;
+        let json = serde_json::to_value(body).map_err(|e| Error::Sdk(format!("cannot encode the body: {e}")))?;
+        let body = Body::check("CreateConnectorReq", &Input::from_json(&json))?;
+        let answer = self.call(OpId::CreateConnector, &params, Some(&body), opts).await?;
         let parsed = answer
             .connector
             .ok_or_else(|| Error::Sdk("create_connector returned no connector".to_owned()))?;

@@ -27,40 +27,25 @@ pub struct CreateConnectorReq {
     pub spec_code: Option<String>,
 }
 
-/// The request body models of the operation table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyModel {
-    CreateConnectorReq,
-}
-
-impl BodyModel {
-    /// The official model name.
-    pub fn name(self) -> &'static str {
-        match self {
-            BodyModel::CreateConnectorReq => "CreateConnectorReq",
-        }
-    }
-}
-
-/// A validated request body.
+/// A request body checked against its model's description: the JSON to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Body {
-    CreateConnector(CreateConnectorReq),
+pub struct Body {
+    pub model: &'static str,
+    json: serde_json::Value,
 }
 
 impl Body {
-    pub fn model(&self) -> BodyModel {
-        match self {
-            Body::CreateConnector(_) => BodyModel::CreateConnectorReq,
-        }
+    /// Checks `input` against the description of `model` (see `validate::body`).
+    pub fn check(model: &'static str, input: &crate::validate::Input) -> Result<Body, crate::error::Error> {
+        Ok(Body {
+            model,
+            json: crate::validate::body(model, input)?,
+        })
     }
 
     /// The JSON sent.
     pub fn to_json(&self) -> Result<Vec<u8>, crate::error::Error> {
-        let encoded = match self {
-            Body::CreateConnector(b) => serde_json::to_vec(b),
-        };
-        encoded.map_err(|e| crate::error::Error::Sdk(format!("cannot encode the body: {e}")))
+        serde_json::to_vec(&self.json).map_err(|e| crate::error::Error::Sdk(format!("cannot encode the body: {e}")))
     }
 }
 

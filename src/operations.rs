@@ -9,7 +9,6 @@ use std::borrow::Cow;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::error::Error;
-use crate::model::BodyModel;
 
 /// Which operation; each names one entry of [`OPERATIONS`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -62,8 +61,8 @@ pub struct Operation {
     pub query_params: &'static [&'static str],
     /// The official request model (its path and query parameters, and `body`).
     pub request: &'static str,
-    /// The request body model, if the operation has a body.
-    pub body: Option<BodyModel>,
+    /// The request body model (a model of `spec/models.json`), if the operation has a body.
+    pub body: Option<&'static str>,
     pub response: &'static str,
     pub reply: Reply,
     /// The statuses the API reference documents as success; another 2xx cannot be read.
@@ -84,7 +83,7 @@ static CREATE_CONNECTOR: Operation = Operation {
     path_params: &["instance_id"],
     query_params: &[],
     request: "CreateConnectorRequest",
-    body: Some(BodyModel::CreateConnectorReq),
+    body: Some("CreateConnectorReq"),
     response: "CreateConnectorResponse",
     reply: Reply::Connector,
     success: &[200],

@@ -22,6 +22,12 @@ struct Model {
 #[derive(Debug, Deserialize)]
 pub struct Field {
     pub name: String,
+    pub json: String,
+    /// The official type: `str`, `int`, `bool`, `list[X]`, or a model's name.
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(default)]
+    pub required: bool,
     #[serde(default, rename = "enum")]
     pub enum_values: Option<Vec<serde_json::Value>>,
     #[serde(default)]
@@ -35,6 +41,16 @@ fn spec() -> Result<&'static Spec, Error> {
     SPEC.get_or_init(|| serde_json::from_str(include_str!("../spec/models.json")).map_err(|e| e.to_string()))
         .as_ref()
         .map_err(|e| Error::Sdk(format!("the model descriptions cannot be read: {e}")))
+}
+
+/// The fields of `model`, in the official order.
+pub fn model(name: &str) -> Result<&'static [Field], Error> {
+    spec()?
+        .models
+        .iter()
+        .find(|m| m.name == name)
+        .map(|m| m.fields.as_slice())
+        .ok_or_else(|| Error::Sdk(format!("no description of the model {name}")))
 }
 
 /// The description of `model`'s field `field`.

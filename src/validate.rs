@@ -1,7 +1,7 @@
 //! Field rules, checked before any I/O. Each failure names the field and the rule.
 
 use crate::error::Error;
-use crate::model::{CreateConnectorReq, Specification};
+use crate::model::Specification;
 use crate::spec;
 
 /// `node_cnt` as the caller gave it; the Python layer maps its types onto these.
@@ -118,14 +118,6 @@ pub fn header_value(field: &'static str, value: &str) -> Result<(), Error> {
     }
 }
 
-/// The body fields as given, before validation.
-#[derive(Debug, Clone, Default)]
-pub struct RawCreateConnectorReq {
-    pub specification: Option<TextInput>,
-    pub node_cnt: Option<NodeCntInput>,
-    pub spec_code: Option<TextInput>,
-}
-
 /// An id given as a Python value: it must be a string obeying `id`.
 pub fn id_input(field: &'static str, value: &TextInput) -> Result<String, Error> {
     match value {
@@ -134,16 +126,184 @@ pub fn id_input(field: &'static str, value: &TextInput) -> Result<String, Error>
     }
 }
 
-/// Validates a create-connector body; an omitted body becomes `{}`.
-pub fn create_connector_body(body: Option<&RawCreateConnectorReq>) -> Result<CreateConnectorReq, Error> {
-    let Some(raw) = body else {
-        return Ok(CreateConnectorReq::default());
+/// How a str that cannot be sent as UTF-8 is named in messages.
+pub const NOT_UNICODE: &str = "str that is not valid Unicode (it holds a lone surrogate)";
+
+/// A request body (or part of one) as the caller gave it: the binding maps its values onto
+/// these without judging them; `body` judges them against the model description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Null,
+    Bool(bool),
+    Int(i128),
+    /// An integer beyond i128, as its digits.
+    BigInt(String),
+    Text(String),
+    /// A str that is not valid Unicode (a lone surrogate), as lossy text.
+    BadText(String),
+    List(Vec<Input>),
+    /// A model's fields or a dict's entries, by JSON (or Python) name.
+    Object(Vec<(String, Input)>),
+    /// Any other type, by name.
+    Other(String),
+}
+
+impl Input {
+    /// The Python type name of what was given, for messages.
+    fn kind(&self) -> String {
+        match self {
+            Input::Null => "NoneType".to_owned(),
+            Input::Bool(_) => "bool".to_owned(),
+            Input::Int(_) | Input::BigInt(_) => "int".to_owned(),
+            Input::Text(_) | Input::BadText(_) => "str".to_owned(),
+            Input::List(_) => "list".to_owned(),
+            Input::Object(_) => "dict".to_owned(),
+            Input::Other(name) => name.clone(),
+        }
+    }
+
+    fn text(&self) -> TextInput {
+        match self {
+            Input::Text(s) => TextInput::Text(s.clone()),
+            Input::BadText(_) => TextInput::Other(NOT_UNICODE.to_owned()),
+            other => TextInput::Other(other.kind()),
+        }
+    }
+
+    fn node_cnt(&self) -> NodeCntInput {
+        match self {
+            Input::Int(n) => NodeCntInput::Int(*n),
+            Input::BigInt(digits) => NodeCntInput::Text(digits.clone()),
+            Input::Text(s) | Input::BadText(s) => NodeCntInput::Text(s.clone()),
+            other => NodeCntInput::Other(other.kind()),
+        }
+    }
+
+    /// A JSON value (a Rust caller's typed body) as an input.
+    pub fn from_json(value: &serde_json::Value) -> Input {
+        use serde_json::Value;
+        match value {
+            Value::Null => Input::Null,
+            Value::Bool(b) => Input::Bool(*b),
+            Value::Number(n) => n
+                .as_i64()
+                .map_or_else(|| Input::Other("float".to_owned()), |i| Input::Int(i.into())),
+            Value::String(s) => Input::Text(s.clone()),
+            Value::Array(items) => Input::List(items.iter().map(Input::from_json).collect()),
+            Value::Object(map) => Input::Object(map.iter().map(|(k, v)| (k.clone(), Input::from_json(v))).collect()),
+        }
+    }
+}
+
+/// A body checked against its model's description (`spec/models.json`): each field by its
+/// type, enum and range, required ones present, nested models in turn; the JSON to send, under
+/// the JSON names. Fields with a rule of their own (CreateConnectorReq's) use it.
+pub fn body(model: &str, input: &Input) -> Result<serde_json::Value, Error> {
+    match input {
+        Input::Object(_) => object(model, input),
+        other => Err(Error::validation(
+            "body",
+            format!("must be a {model} or a dict; got a {}", other.kind()),
+        )),
+    }
+}
+
+fn object(model: &str, input: &Input) -> Result<serde_json::Value, Error> {
+    let Input::Object(entries) = input else {
+        return Err(Error::validation("body", format!("must be a {model}")));
     };
-    Ok(CreateConnectorReq {
-        specification: raw.specification.as_ref().map(specification).transpose()?,
-        node_cnt: raw.node_cnt.as_ref().map(node_cnt).transpose()?,
-        spec_code: raw.spec_code.as_ref().map(spec_code).transpose()?,
-    })
+    let mut out = serde_json::Map::new();
+    for field in spec::model(model)? {
+        // A repeated key keeps its last value, as a dict does.
+        let given = entries
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == field.json || *k == field.name)
+            .map(|(_, v)| v)
+            .filter(|v| **v != Input::Null);
+        match given {
+            None if field.required => return Err(Error::validation(&field.name, "is required")),
+            None => {}
+            Some(value) => {
+                out.insert(field.json.clone(), field_value(model, field, value)?);
+            }
+        }
+    }
+    Ok(serde_json::Value::Object(out))
+}
+
+fn field_value(model: &str, field: &'static spec::Field, value: &Input) -> Result<serde_json::Value, Error> {
+    use serde_json::Value;
+    match (model, field.name.as_str()) {
+        ("CreateConnectorReq", "node_cnt") => node_cnt(&value.node_cnt()).map(Value::from),
+        ("CreateConnectorReq", "specification") => specification(&value.text()).map(|s| Value::from(s.as_str())),
+        ("CreateConnectorReq", "spec_code") => spec_code(&value.text()).map(Value::from),
+        _ => typed(field, &field.ty, value),
+    }
+}
+
+/// A value of the described type `ty`.
+fn typed(field: &'static spec::Field, ty: &str, value: &Input) -> Result<serde_json::Value, Error> {
+    use serde_json::Value;
+    let name = field.name.as_str();
+    let wrong = |want: &str| Error::validation(name, format!("must be {want}; got a {}", value.kind()));
+    match (ty, value) {
+        ("str", Input::Text(s)) => {
+            let allowed = field.text_values();
+            if !allowed.is_empty() && !allowed.contains(&s.as_str()) {
+                return Err(Error::validation(
+                    name,
+                    format!("must be one of {}; got {s:?}", allowed.join(", ")),
+                ));
+            }
+            Ok(Value::from(s.as_str()))
+        }
+        ("str", Input::BadText(_)) => Err(Error::validation(name, format!("must be text; got a {NOT_UNICODE}"))),
+        ("str", _) => Err(wrong("a str")),
+        ("int", Input::Int(n)) => {
+            let (min, max) = (field.minimum.map(i128::from), field.maximum.map(i128::from));
+            if min.is_some_and(|m| *n < m) || max.is_some_and(|m| *n > m) {
+                let range = format!(
+                    "from {} to {}",
+                    field.minimum.map_or("-".into(), |m| m.to_string()),
+                    field.maximum.map_or("-".into(), |m| m.to_string())
+                );
+                return Err(Error::validation(name, format!("must be an integer {range}; got {n}")));
+            }
+            i64::try_from(*n)
+                .map(Value::from)
+                .map_err(|_| Error::validation(name, format!("must fit in 64 bits; got {n}")))
+        }
+        ("int", _) => Err(wrong("an integer")),
+        ("bool", Input::Bool(b)) => Ok(Value::Bool(*b)),
+        ("bool", _) => Err(wrong("a bool")),
+        (list, Input::List(items)) if list.starts_with("list[") => {
+            let inner = list.trim_start_matches("list[").trim_end_matches(']');
+            items
+                .iter()
+                .map(|item| typed(field, inner, item))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array)
+        }
+        (list, _) if list.starts_with("list[") => Err(wrong("a list")),
+        (nested, Input::Object(_)) if spec::model(nested).is_ok() => object(nested, value),
+        (nested, _) if spec::model(nested).is_ok() => Err(wrong(&format!("a {nested} or a dict"))),
+        // A type the description does not detail: sent as given.
+        (_, other) => Ok(plain(other)),
+    }
+}
+
+fn plain(value: &Input) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Input::Null | Input::Other(_) => Value::Null,
+        Input::Bool(b) => Value::Bool(*b),
+        Input::Int(n) => i64::try_from(*n).map_or_else(|_| Value::from(n.to_string()), Value::from),
+        Input::BigInt(d) => Value::from(d.as_str()),
+        Input::Text(s) | Input::BadText(s) => Value::from(s.as_str()),
+        Input::List(items) => Value::Array(items.iter().map(plain).collect()),
+        Input::Object(entries) => Value::Object(entries.iter().map(|(k, v)| (k.clone(), plain(v))).collect()),
+    }
 }
 
 #[cfg(test)]
@@ -199,9 +359,46 @@ mod tests {
     }
 
     #[test]
-    fn omitted_body_is_empty_object() {
-        assert_eq!(create_connector_body(None).ok(), Some(CreateConnectorReq::default()));
+    fn ids_of_another_type_are_refused() {
         assert!(rule(id_input("instance_id", &TextInput::Other("int".into()))).contains("must be a string"));
+    }
+
+    fn object(entries: &[(&str, Input)]) -> Input {
+        Input::Object(entries.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect())
+    }
+
+    #[test]
+    fn a_body_is_checked_against_its_description_and_sent_under_json_names() {
+        let given = object(&[
+            ("node_cnt", Input::Text("3".into())),
+            ("specification", Input::Text("100 MB".into())),
+            ("spec_code", Input::Null),
+            ("unknown", Input::Int(1)),
+        ]);
+        let sent = body("CreateConnectorReq", &given).unwrap_or_default();
+        assert_eq!(sent, serde_json::json!({"specification": "100MB", "node_cnt": 3}));
+        assert_eq!(
+            body("CreateConnectorReq", &object(&[])).ok(),
+            Some(serde_json::json!({}))
+        );
+        assert!(rule(body("CreateConnectorReq", &Input::Text("{}".into())))
+            .starts_with("body: must be a CreateConnectorReq"));
+        assert!(rule(body("CreateConnectorReq", &object(&[("node_cnt", Input::Bool(true))]))).contains("bool"));
+    }
+
+    #[test]
+    fn described_types_enums_and_ranges_are_enforced_generically() {
+        // ListBackgroundTasksRespTasks.status is a described str with an enum.
+        let bad = object(&[("status", Input::Text("NOPE".into()))]);
+        assert!(rule(body("ListBackgroundTasksRespTasks", &bad)).starts_with("status: must be one of"));
+        let wrong_type = object(&[("status", Input::Int(5))]);
+        assert!(rule(body("ListBackgroundTasksRespTasks", &wrong_type)).contains("must be a str; got a int"));
+        let nested = object(&[(
+            "tasks",
+            Input::List(vec![object(&[("status", Input::Text("SUCCESS".into()))])]),
+        )]);
+        let sent = body("ShowBackgroundTaskResponse", &nested).unwrap_or_default();
+        assert_eq!(sent, serde_json::json!({"tasks": [{"status": "SUCCESS"}]}));
     }
 
     #[test]

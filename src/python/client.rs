@@ -13,7 +13,7 @@ use super::{convert, errors};
 use crate::client::{CallOptions, Client, RawResponse, Trace};
 use crate::credentials::{self, Credentials, Secret};
 use crate::error::Error;
-use crate::model::{Body, BodyModel};
+use crate::model::Body;
 use crate::operations::{OpId, Operation, Service, OPERATIONS};
 use crate::signer::{self, SigningInput};
 use crate::validate::TextInput;
@@ -179,7 +179,7 @@ impl PyOperation {
     }
     #[getter]
     fn body(&self) -> Option<&'static str> {
-        self.0.body.map(BodyModel::name)
+        self.0.body
     }
     #[getter]
     fn response(&self) -> &'static str {
@@ -214,13 +214,14 @@ fn inputs(
     headers: Option<&Bound<'_, PyAny>>,
     trace: bool,
 ) -> PyResult<Inputs> {
-    let raw_body = match op.body {
-        Some(BodyModel::CreateConnectorReq) => Some(convert::body(body)?),
-        None if body.is_some_and(|b| !b.is_none()) => {
+    let raw_body = match (op.body, body.filter(|b| !b.is_none())) {
+        (Some(model), Some(given)) => Some((model, convert::body_input(given, model)?)),
+        // An omitted body is sent as `{}`.
+        (Some(_), None) | (None, None) => None,
+        (None, Some(_)) => {
             let rule = format!("{} takes no body", op.name);
             return Err(errors::to_py(Error::validation("body", rule)));
         }
-        None => None,
     };
     let headers = convert::header_pairs(headers)?;
     let pairs = convert::param_pairs(params)?;
@@ -243,8 +244,8 @@ fn inputs(
                 values.push((*name, validate::id_input(name, value)?));
             }
         }
-        let body = match raw_body {
-            Some(raw) => Some(Body::CreateConnector(validate::create_connector_body(raw.as_ref())?)),
+        let body = match &raw_body {
+            Some((model, input)) => Some(Body::check(model, input)?),
             None => None,
         };
         Ok::<_, Error>(Inputs {

@@ -9,16 +9,14 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use super::errors;
 use crate::config::{self, ClientCert, HttpConfig, TimeoutInput};
 use crate::error::Error;
-use crate::validate::{NodeCntInput, RawCreateConnectorReq, TextInput};
+use crate::spec;
+use crate::validate::{Input, TextInput, NOT_UNICODE};
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
         .name()
         .map_or_else(|_| "object".to_owned(), |n| n.to_string())
 }
-
-/// What a str holding a lone surrogate is called in messages: it cannot be sent as UTF-8.
-const NOT_UNICODE: &str = "str that is not valid Unicode (it holds a lone surrogate)";
 
 pub fn text(obj: &Bound<'_, PyAny>) -> TextInput {
     match obj.cast::<PyString>() {
@@ -31,47 +29,102 @@ pub fn text(obj: &Bound<'_, PyAny>) -> TextInput {
     }
 }
 
-fn node_cnt(obj: &Bound<'_, PyAny>) -> NodeCntInput {
-    if obj.is_instance_of::<PyBool>() {
-        return NodeCntInput::Other("bool".to_owned());
+/// Nesting deeper than this is not a request body: refused rather than recursed into.
+const MAX_DEPTH: usize = 32;
+
+/// A body as given, read as its model's description names the fields (`ty`: the official
+/// type); the core judges it. A model (or any object with the fields as attributes) and a dict
+/// become an `Object`; `None` values count as omitted.
+pub fn body_input(obj: &Bound<'_, PyAny>, model: &str) -> PyResult<Input> {
+    input_as(obj, model, 0)
+}
+
+fn input_as(obj: &Bound<'_, PyAny>, ty: &str, depth: usize) -> PyResult<Input> {
+    if depth > MAX_DEPTH {
+        return Ok(Input::Other("value nested too deeply".to_owned()));
     }
-    if obj.is_instance_of::<PyInt>() {
-        // Larger than i128: pass the digits on and let the range rule speak.
-        return obj
-            .extract::<i128>()
-            .map(NodeCntInput::Int)
-            .unwrap_or_else(|_| NodeCntInput::Text(obj.str().map_or_else(|_| String::new(), |s| s.to_string())));
+    if let Ok(fields) = spec::model(ty) {
+        if let Ok(dict) = obj.cast::<PyDict>() {
+            let mut entries = Vec::with_capacity(dict.len());
+            for (k, v) in dict.iter() {
+                let key = k.str()?.to_string_lossy().into_owned();
+                let field_ty = fields
+                    .iter()
+                    .find(|f| f.json == key || f.name == key)
+                    .map(|f| f.ty.as_str());
+                entries.push((key, input_or_leaf(&v, field_ty, depth)?));
+            }
+            return Ok(Input::Object(entries));
+        }
+        if fields.iter().any(|f| obj.hasattr(f.name.as_str()).unwrap_or(false)) {
+            let mut entries = Vec::with_capacity(fields.len());
+            for f in fields {
+                if let Some(v) = obj.getattr_opt(f.name.as_str())?.filter(|v| !v.is_none()) {
+                    entries.push((f.json.clone(), input_as(&v, &f.ty, depth + 1)?));
+                }
+            }
+            return Ok(Input::Object(entries));
+        }
     }
-    match obj.cast::<PyString>() {
-        Ok(s) => NodeCntInput::Text(s.to_string_lossy().into_owned()),
-        Err(_) => NodeCntInput::Other(type_name(obj)),
+    if let Some(inner) = ty.strip_prefix("list[").and_then(|t| t.strip_suffix(']')) {
+        if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+            let items = obj
+                .try_iter()?
+                .map(|item| input_as(&item?, inner, depth + 1))
+                .collect::<PyResult<_>>()?;
+            return Ok(Input::List(items));
+        }
+    }
+    leaf(obj, depth)
+}
+
+fn input_or_leaf(obj: &Bound<'_, PyAny>, ty: Option<&str>, depth: usize) -> PyResult<Input> {
+    match ty {
+        Some(ty) => input_as(obj, ty, depth + 1),
+        None => leaf(obj, depth + 1),
     }
 }
 
-const BODY_FIELDS: [&str; 3] = ["specification", "node_cnt", "spec_code"];
-
-/// A body given as a model (attributes) or a dict (keys); `None` values count as omitted.
-pub fn body(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<RawCreateConnectorReq>> {
-    let Some(obj) = obj.filter(|o| !o.is_none()) else {
-        return Ok(None);
-    };
-    // Anything else (a JSON string, a number, a list) would otherwise be read as `{}`.
-    if !obj.is_instance_of::<PyDict>() && !BODY_FIELDS.iter().any(|f| obj.hasattr(*f).unwrap_or(false)) {
-        let rule = format!("must be a CreateConnectorReq or a dict; got a {}", type_name(obj));
-        return Err(errors::to_py(Error::validation("body", rule)));
+/// A value whose type the description does not name: what Python has.
+fn leaf(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Input> {
+    if depth > MAX_DEPTH {
+        return Ok(Input::Other("value nested too deeply".to_owned()));
     }
-    let field = |name: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
-        let value = match obj.cast::<PyDict>() {
-            Ok(d) => d.get_item(name)?,
-            Err(_) => obj.getattr_opt(name)?,
-        };
-        Ok(value.filter(|v| !v.is_none()))
-    };
-    Ok(Some(RawCreateConnectorReq {
-        specification: field("specification")?.as_ref().map(text),
-        node_cnt: field("node_cnt")?.as_ref().map(node_cnt),
-        spec_code: field("spec_code")?.as_ref().map(text),
-    }))
+    if obj.is_none() {
+        return Ok(Input::Null);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Input::Bool(b.is_true()));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        // Larger than i128: the digits, for the range rule to speak.
+        return Ok(obj.extract::<i128>().map_or_else(
+            |_| Input::BigInt(obj.str().map_or_else(|_| String::new(), |s| s.to_string())),
+            Input::Int,
+        ));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        // Strict: a lossy copy would send U+FFFD in place of what the caller wrote.
+        return Ok(s.to_cow().map_or_else(
+            |_| Input::BadText(s.to_string_lossy().into_owned()),
+            |t| Input::Text(t.into_owned()),
+        ));
+    }
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let items = obj
+            .try_iter()?
+            .map(|item| leaf(&item?, depth + 1))
+            .collect::<PyResult<_>>()?;
+        return Ok(Input::List(items));
+    }
+    if let Ok(dict) = obj.cast::<PyDict>() {
+        let mut entries = Vec::with_capacity(dict.len());
+        for (k, v) in dict.iter() {
+            entries.push((k.str()?.to_string_lossy().into_owned(), leaf(&v, depth + 1)?));
+        }
+        return Ok(Input::Object(entries));
+    }
+    Ok(Input::Other(type_name(obj)))
 }
 
 fn opt_string(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Option<String>> {
