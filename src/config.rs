@@ -90,6 +90,27 @@ pub fn wait_limit(timeout: Option<f64>) -> Result<Option<Duration>, Error> {
     }
 }
 
+/// The waiter's settings (`wait_for_job`): a positive timeout and poll interval (a zero
+/// interval would poll in a busy loop), and a maximum interval, when given, not below the first.
+pub fn check_wait(timeout: f64, poll_interval: f64, max_poll_interval: Option<f64>) -> Result<(), Error> {
+    let positive = |field: &'static str, v: f64| {
+        if v.is_finite() && v > 0.0 {
+            Ok(())
+        } else {
+            Err(Error::validation(
+                field,
+                format!("must be a positive number of seconds; got {v}"),
+            ))
+        }
+    };
+    positive("poll_interval", poll_interval)?;
+    positive("timeout", timeout)?;
+    if let Some(max) = max_poll_interval {
+        positive("max_poll_interval", max)?;
+    }
+    Ok(())
+}
+
 /// An integer setting in `0..=max`; `None` is an integer too large to read.
 pub fn count(field: &'static str, value: Option<i128>, max: u64) -> Result<u64, Error> {
     value

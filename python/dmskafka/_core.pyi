@@ -17,6 +17,7 @@ __all__ = [
     "kafka_region",
     "kafka_regions",
     "operations",
+    "check_wait",
     "wait_for_calls",
     "sign",
     "_test_panic",
@@ -71,6 +72,7 @@ class Operation:
     def resend_safe(self) -> bool: ...
 
 def operations() -> list[Operation]: ...
+def check_wait(timeout: float, poll_interval: float, max_poll_interval: float | None = None) -> None: ...
 
 # Waits until every started async call is done (registered with atexit).
 def wait_for_calls() -> None: ...

@@ -3,11 +3,11 @@
 import asyncio
 import time
 
+from dmskafka import _core
 from dmskafka.exceptions import (
     JobFailedException,
     SdkError,
     ServerResponseException,
-    ValidationException,
     WaitTimeoutException,
 )
 from dmskafka.models import (
@@ -43,10 +43,7 @@ def _task_of(response, job_id):
 def _plan(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock, until_instance_ready):
     """Yields what to do next: ("job", None), ("instance", None) or ("sleep", seconds);
     is sent the responses; returns the finished task or raises."""
-    if not (poll_interval > 0):
-        raise ValidationException("poll_interval", "must be a positive number of seconds")
-    if not (timeout > 0):
-        raise ValidationException("timeout", "must be a positive number of seconds")
+    _core.check_wait(timeout, poll_interval, max_poll_interval)
     deadline = clock() + timeout
     interval = poll_interval
     finished = None

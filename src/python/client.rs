@@ -194,6 +194,13 @@ impl PyOperation {
     }
 }
 
+/// Checks the waiter's settings (the core's rule; `wait_for_job` calls it first).
+#[pyfunction]
+#[pyo3(signature = (timeout, poll_interval, max_poll_interval=None))]
+fn check_wait(timeout: f64, poll_interval: f64, max_poll_interval: Option<f64>) -> PyResult<()> {
+    crate::config::check_wait(timeout, poll_interval, max_poll_interval).map_err(errors::to_py)
+}
+
 /// Every operation of the table, in its order.
 #[pyfunction]
 fn operations() -> Vec<PyOperation> {
@@ -467,6 +474,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CoreCall>()?;
     m.add_class::<PyOperation>()?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;
+    m.add_function(wrap_pyfunction!(check_wait, m)?)?;
     m.add_function(wrap_pyfunction!(call::wait_for_calls, m)?)?;
     m.add_function(wrap_pyfunction!(kafka_region, m)?)?;
     m.add_function(wrap_pyfunction!(kafka_regions, m)?)?;
