@@ -45,12 +45,17 @@ fn spec() -> Result<&'static Spec, Error> {
 
 /// The fields of `model`, in the official order.
 pub fn model(name: &str) -> Result<&'static [Field], Error> {
-    spec()?
+    described(name).ok_or_else(|| Error::Sdk(format!("no description of the model {name}")))
+}
+
+/// The fields of `name` if it is a described model (a type name may be `str`, `int`, ...).
+pub fn described(name: &str) -> Option<&'static [Field]> {
+    spec()
+        .ok()?
         .models
         .iter()
         .find(|m| m.name == name)
         .map(|m| m.fields.as_slice())
-        .ok_or_else(|| Error::Sdk(format!("no description of the model {name}")))
 }
 
 /// The description of `model`'s field `field`.

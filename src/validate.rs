@@ -286,8 +286,8 @@ fn typed(field: &'static spec::Field, ty: &str, value: &Input) -> Result<serde_j
                 .map(Value::Array)
         }
         (list, _) if list.starts_with("list[") => Err(wrong("a list")),
-        (nested, Input::Object(_)) if spec::model(nested).is_ok() => object(nested, value),
-        (nested, _) if spec::model(nested).is_ok() => Err(wrong(&format!("a {nested} or a dict"))),
+        (nested, Input::Object(_)) if spec::described(nested).is_some() => object(nested, value),
+        (nested, _) if spec::described(nested).is_some() => Err(wrong(&format!("a {nested} or a dict"))),
         // A type the description does not detail: sent as given.
         (_, other) => Ok(plain(other)),
     }

@@ -43,7 +43,7 @@ fn input_as(obj: &Bound<'_, PyAny>, ty: &str, depth: usize) -> PyResult<Input> {
     if depth > MAX_DEPTH {
         return Ok(Input::Other("value nested too deeply".to_owned()));
     }
-    if let Ok(fields) = spec::model(ty) {
+    if let Some(fields) = spec::described(ty) {
         if let Ok(dict) = obj.cast::<PyDict>() {
             let mut entries = Vec::with_capacity(dict.len());
             for (k, v) in dict.iter() {
