@@ -324,7 +324,8 @@ impl Client {
     ) -> Result<(CreateConnectorResponse, RawResponse), Error> {
         let params = [("instance_id", instance_id.to_owned())];
         let json = serde_json::to_value(body).map_err(|e| Error::Sdk(format!("cannot encode the body: {e}")))?;
-        let body = Body::check("CreateConnectorReq", &Input::from_json(&json))?;
+        let model = OpId::CreateConnector.op().body.unwrap_or_default();
+        let body = Body::check(model, &Input::from_json(&json))?;
         let answer = self.call(OpId::CreateConnector, &params, Some(&body), opts).await?;
         let parsed = answer
             .connector
