@@ -28,6 +28,19 @@ KAFKA_OPS = [op for op in _core.operations() if op.service == "kafka"]
 AK, SK, PROJECT = "AKOPERATIONS", "sk-operations-not-real", "0e7a0e7a0e7a0e7a0e7a0e7a0e7a0e7a"
 
 
+def our_client(endpoint, kind=KafkaClient):
+    return kind.new_builder().with_credentials(BasicCredentials(AK, SK, PROJECT)).with_endpoints([endpoint]).build()
+
+
+def their_client(endpoint):
+    return (
+        official.KafkaClient.new_builder()
+        .with_credentials(OfficialCredentials(AK, SK, PROJECT))
+        .with_endpoint(endpoint)
+        .build()
+    )
+
+
 @pytest.mark.parametrize("op", KAFKA_OPS, ids=lambda op: op.name)
 def test_each_operation_is_the_official_one(op):
     request_class = getattr(official, op.request)
@@ -49,12 +62,7 @@ def test_each_operation_is_a_method_and_an_invoker_on_both_clients(op):
 
 def test_a_request_of_another_operation_is_refused_before_sending():
     with Recorder() as server:
-        client = (
-            KafkaClient.new_builder()
-            .with_credentials(BasicCredentials(AK, SK, PROJECT))
-            .with_endpoints([server.endpoint])
-            .build()
-        )
+        client = our_client(server.endpoint)
         with pytest.raises(TypeError, match="ShowBackgroundTaskRequest"):
             client.show_background_task(ShowInstanceRequest(instance_id="i1"))
         with pytest.raises(ValidationException) as raised:
@@ -74,12 +82,8 @@ def test_show_connector_resource_info_reads_the_body_as_the_official_client():
             .build()
             .show_connector_resource_info(ShowConnectorResourceInfoRequest(instance_id="i1"))
         )
-        theirs = (
-            official.KafkaClient.new_builder()
-            .with_credentials(OfficialCredentials(AK, SK, PROJECT))
-            .with_endpoint(server.endpoint)
-            .build()
-            .show_connector_resource_info(official.ShowConnectorResourceInfoRequest(instance_id="i1"))
+        theirs = their_client(server.endpoint).show_connector_resource_info(
+            official.ShowConnectorResourceInfoRequest(instance_id="i1")
         )
     assert ours.sold_out is theirs.sold_out is True
     assert str(ours) == str(theirs)  # the official to_str: JSON under the JSON names
@@ -162,10 +166,7 @@ def test_an_added_authorization_is_sent_unsigned_as_the_official_sends_it():
             .invoke()
         )
         (
-            official.KafkaClient.new_builder()
-            .with_credentials(OfficialCredentials(AK, SK, PROJECT))
-            .with_endpoint(official_server.endpoint)
-            .build()
+            their_client(official_server.endpoint)
             .show_instance_invoker(official.ShowInstanceRequest(instance_id="i1"))
             .add_header("Authorization", "Bearer opaque")
             .invoke()
@@ -177,12 +178,7 @@ def test_an_added_authorization_is_sent_unsigned_as_the_official_sends_it():
 @pytest.mark.parametrize("name", ["Content-Length", "transfer-encoding"])
 def test_framing_headers_cannot_be_added(name):
     with Recorder() as server:
-        client = (
-            KafkaClient.new_builder()
-            .with_credentials(BasicCredentials(AK, SK, PROJECT))
-            .with_endpoints([server.endpoint])
-            .build()
-        )
+        client = our_client(server.endpoint)
         with pytest.raises(ValidationException) as raised:
             client.show_instance_invoker(ShowInstanceRequest(instance_id="i1")).add_header(name, "5").invoke()
         assert raised.value.field == "header name"
@@ -192,12 +188,7 @@ def test_framing_headers_cannot_be_added(name):
 def test_a_request_of_another_operation_never_sends_that_operation():
     # create_connector(ShowInstanceRequest(...)) would POST an enable with the defaults.
     with Recorder() as server:
-        client = (
-            KafkaClient.new_builder()
-            .with_credentials(BasicCredentials(AK, SK, PROJECT))
-            .with_endpoints([server.endpoint])
-            .build()
-        )
+        client = our_client(server.endpoint)
         with pytest.raises(TypeError, match="CreateConnectorRequest"):
             client.create_connector(ShowInstanceRequest(instance_id="i1"))
         # The official models are accepted as ours are (same names).
@@ -226,12 +217,7 @@ def test_the_core_refuses_a_body_for_an_operation_without_one_and_an_iam_operati
     (show,) = [op for op in _core.operations() if op.name == "show_instance"]
     (iam,) = [op for op in _core.operations() if op.service == "iam"]
     with Recorder() as server:
-        client = (
-            KafkaClient.new_builder()
-            .with_credentials(BasicCredentials(AK, SK, PROJECT))
-            .with_endpoints([server.endpoint])
-            .build()
-        )
+        client = our_client(server.endpoint)
         with pytest.raises(ValidationException) as raised:
             client._core.call(show, [("instance_id", "i1")], {"node_cnt": 2})
         assert raised.value.field == "body"
