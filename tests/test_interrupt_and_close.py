@@ -103,6 +103,17 @@ def fd_kinds():
     return sorted(kinds)
 
 
+def settled_fds():
+    """The descriptor count once it has stopped changing (sockets close asynchronously)."""
+    deadline, seen = time.monotonic() + WAIT, []
+    while time.monotonic() < deadline:
+        seen = (seen + [open_fds()])[-5:]
+        if len(seen) == 5 and len(set(seen)) == 1:
+            break
+        time.sleep(0.02)
+    return seen[-1]
+
+
 def wait_for(predicate):
     """Polls until `predicate()` holds (sockets close asynchronously on the server side)."""
     deadline = time.monotonic() + WAIT
@@ -128,7 +139,7 @@ def test_close_releases_every_connection_and_thread_runtime():
         list(pool.map(lambda _: None, range(3)))
         gc.collect()
         assert wait_for(server.closed_by_client.is_set)  # the server's end of warm's connection
-        before, kinds_before = open_fds(), fd_kinds()
+        before, kinds_before = settled_fds(), fd_kinds()
 
         sync, async_ = client(KafkaClient), client(KafkaAsyncClient)
         sync.create_connector(request)
@@ -139,14 +150,15 @@ def test_close_releases_every_connection_and_thread_runtime():
 
         sync.close()
         async_.close()
-        assert wait_for(lambda: open_fds() == before), sorted((Counter(fd_kinds()) - Counter(kinds_before)).items())
+        # At most as many as before: the server's end of warm's connection may close meanwhile.
+        assert wait_for(lambda: open_fds() <= before), sorted((Counter(fd_kinds()) - Counter(kinds_before)).items())
 
         # Closed clients still work, as the official ones do after close(), and close again.
         assert sync.create_connector(request).job_id and async_.create_connector_async(request).result().job_id
         with sync:  # leaving it closes the client
             pass
         async_.close()
-        assert wait_for(lambda: open_fds() == before), sorted((Counter(fd_kinds()) - Counter(kinds_before)).items())
+        assert wait_for(lambda: open_fds() <= before), sorted((Counter(fd_kinds()) - Counter(kinds_before)).items())
         pool.shutdown()
 
 
