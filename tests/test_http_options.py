@@ -407,7 +407,7 @@ def test_pool_maxsize_is_how_many_idle_connections_an_endpoint_keeps():
             for _ in range(2):
                 futures = [client.create_connector_async(create()) for _ in range(4)]
                 assert all(f.result().job_id for f in futures)
-                time.sleep(0.3)  # let the answered connections go back to the pool
+                time.sleep(1)  # let the answered connections go back to the pool
             return server.connections
 
     assert connections(10) == 4  # all four kept and reused
