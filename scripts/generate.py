@@ -22,11 +22,13 @@ PACKAGE = ROOT / "python" / "dmskafka"
 WIDTH = 120  # [tool.ruff] line-length
 INDENT = "    "
 
-SCALARS = ("str", "int", "bool")
+SCALARS = ("str", "int", "bool", "object")
 KINDS = ("request", "response", "model")
 MODEL_KEYS = {"name", "kind", "doc", "fields"}
+OPTIONAL_MODEL_KEYS = {"rules"}
+RULE_KINDS = ("exactly_one_of", "at_most_one_of", "require")
 FIELD_KEYS = {"name", "json", "type", "required", "sensitive", "doc"}
-OPTIONAL_FIELD_KEYS = {"enum", "minimum", "maximum", "service_default", "also_accepts", "always_set"}
+OPTIONAL_FIELD_KEYS = {"enum", "minimum", "maximum", "service_default", "also_accepts", "always_set", "secret"}
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 HEADER = (
@@ -58,8 +60,9 @@ def check(spec):
         raise SpecError("spec: a model is described twice")
     for model in models:
         where = "spec: model %r" % model.get("name")
-        if set(model) != MODEL_KEYS:
-            raise SpecError("%s: keys must be %s" % (where, sorted(MODEL_KEYS)))
+        if not MODEL_KEYS <= set(model) <= MODEL_KEYS | OPTIONAL_MODEL_KEYS:
+            keys = (where, sorted(MODEL_KEYS), sorted(OPTIONAL_MODEL_KEYS))
+            raise SpecError("%s: keys must be %s, optionally %s" % keys)
         if not IDENTIFIER.match(model["name"]) or model["name"].startswith("_"):
             raise SpecError("%s: not a public class name" % where)
         if model["kind"] not in KINDS:
@@ -79,7 +82,7 @@ def check(spec):
             inner = field["type"][5:-1] if field["type"].startswith("list[") else field["type"]
             if inner not in SCALARS and inner not in names:
                 raise SpecError("%s: type %r is neither a scalar nor a described model" % (at, field["type"]))
-            for flag in ("required", "sensitive", "always_set"):
+            for flag in ("required", "sensitive", "always_set", "secret"):
                 if not isinstance(field.get(flag, False), bool):
                     raise SpecError("%s: %s must be true or false" % (at, flag))
             if field.get("always_set") and model["kind"] != "response":
@@ -89,6 +92,19 @@ def check(spec):
                     raise SpecError("%s: also_accepts takes scalar types" % at)
             if not isinstance(field["doc"], str) or not field["doc"] or "\n" in field["doc"]:
                 raise SpecError("%s: doc must be one line" % at)
+        check_rules(where, model.get("rules", []), {f["name"] for f in fields})
+
+
+def check_rules(where, rules, fields):
+    """Each rule names fields of its model (see spec/README.md)."""
+    for rule in rules:
+        kinds = [k for k in RULE_KINDS if k in rule]
+        if len(kinds) != 1 or set(rule) - {kinds[0], "when"}:
+            raise SpecError("%s: a rule is one of %s (with `when` for require)" % (where, ", ".join(RULE_KINDS)))
+        named = rule[kinds[0]] if isinstance(rule[kinds[0]], list) else [rule[kinds[0]]]
+        named += list(rule.get("when", {}))
+        if any(name not in fields for name in named):
+            raise SpecError("%s: rule %s names a field the model does not have" % (where, rule))
 
 
 # --- formatting helpers (ruff format style, so the output needs no formatter) ---
@@ -187,7 +203,9 @@ def field_doc(field):
 
 def stub_type(field, attribute):
     def one(type_name):
-        return "list[%s]" % type_name[5:-1] if type_name.startswith("list[") else type_name
+        if type_name.startswith("list["):
+            return "list[%s]" % one(type_name[5:-1])
+        return "Any" if type_name == "object" else type_name
 
     types = [one(field["type"])] + list(field.get("also_accepts", []))
     if not (attribute and field.get("always_set")):
@@ -230,6 +248,9 @@ def render_models(models):
         out.append("")
         sensitive = [literal(f["name"]) for f in fields if f["sensitive"]]
         out += bracketed(INDENT, "sensitive_list = [", sensitive, "]")
+        secret = [literal(f["name"]) for f in fields if f.get("secret")]
+        if secret:
+            out += bracketed(INDENT, "_secret = [", secret, "]")
         types = ["%s: %s" % (literal(f["name"]), literal(f["type"])) for f in fields]
         out += bracketed(INDENT, "openapi_types = {", types, "}")
         json_names = ["%s: %s" % (literal(f["name"]), literal(f["json"])) for f in fields]
@@ -261,6 +282,8 @@ def render_stubs(models):
         HEADER,
         "# Stubs of models.py. Every field is None until set, or when a response lacks it, except where",
         "# a comment says otherwise; enumerated values are typed `str`, as the service may add values.",
+        "",
+        "from typing import Any",
         "",
         "from dmskafka._model_base import SdkResponse as SdkResponse",
         "from dmskafka._model_base import _Model, _Response",
@@ -338,7 +361,9 @@ def render_operations(ops):
             out += [
                 "",
                 INDENT + "def %s(self, request, _headers=None):" % name,
-                INDENT * 2 + '"""`%s %s` -> %s."""' % (op.method, op.path, op.response),
+                INDENT * 2 + '"""`%s %s`' % (op.method, op.path),
+                "",
+                INDENT * 2 + 'Returns a %s."""' % op.response,
                 INDENT * 2 + "if type(request).__name__ != %s:" % literal(op.request),
                 INDENT * 3 + "_check(%s, request)" % _constant(op),
                 INDENT * 2 + "params = %s" % params,

@@ -99,6 +99,14 @@ impl RawResponse {
             Err(_) => Err(self.unreadable("not a JSON object")),
         }
     }
+
+    /// A success body that must be a JSON array (of the response model's `body`).
+    pub fn require_json_array(&self) -> Result<(), Error> {
+        match serde_json::from_slice::<Vec<serde_json::Value>>(&self.body) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(self.unreadable("not a JSON array")),
+        }
+    }
 }
 
 /// An endpoint as configured: `scheme://netloc`, with the netloc kept as written for `Host`.
@@ -307,6 +315,11 @@ impl Client {
                 raw.require_json_object()?;
                 None
             }
+            Reply::JsonArray => {
+                raw.require_json_array()?;
+                None
+            }
+            Reply::Nothing => None,
             Reply::Connector => Some(
                 serde_json::from_slice::<CreateConnectorResponse>(&raw.body)
                     .map_err(|_| raw.unreadable("expected a JSON object with string job_id and connector_id"))?,

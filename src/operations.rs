@@ -18,6 +18,17 @@ pub enum OpId {
     ShowInstance,
     ShowBackgroundTask,
     DeleteConnector,
+    CreateConnectorTask,
+    ListConnectorTasks,
+    ShowConnectorTask,
+    ModifyConnectorTask,
+    DeleteConnectorTask,
+    PauseConnectorTask,
+    ResumeConnectorTask,
+    RestartConnectorTask,
+    RestartSmartConnectorTask,
+    ValidateConnectorConnectivity,
+    ListObsBuckets,
     /// IAM: the projects of the AK in a region (project id discovery).
     KeystoneListProjects,
 }
@@ -29,6 +40,10 @@ pub enum Reply {
     JsonObject,
     /// `{"job_id": str, "connector_id": str}`, read by the core.
     Connector,
+    /// A JSON array: the response model's one field, `body`.
+    JsonArray,
+    /// Nothing to read (204, or a body the response model has no fields for).
+    Nothing,
 }
 
 /// Which API an operation belongs to.
@@ -159,6 +174,193 @@ static DELETE_CONNECTOR: Operation = Operation {
     json: true,
 };
 
+static CREATE_CONNECTOR_TASK: Operation = Operation {
+    id: OpId::CreateConnectorTask,
+    service: Service::Kafka,
+    name: "create_connector_task",
+    method: "POST",
+    path: "/v2/{project_id}/instances/{instance_id}/connector/tasks",
+    path_params: &["instance_id"],
+    query_params: &[],
+    request: "CreateConnectorTaskRequest",
+    body: Some("CreateSmartConnectTaskReq"),
+    response: "CreateConnectorTaskResponse",
+    reply: Reply::JsonObject,
+    success: &[200],
+    resend_safe: false,
+    json: true,
+};
+
+static LIST_CONNECTOR_TASKS: Operation = Operation {
+    id: OpId::ListConnectorTasks,
+    service: Service::Kafka,
+    name: "list_connector_tasks",
+    method: "GET",
+    path: "/v2/{project_id}/instances/{instance_id}/connector/tasks",
+    path_params: &["instance_id"],
+    query_params: &["offset", "limit"],
+    request: "ListConnectorTasksRequest",
+    body: None,
+    response: "ListConnectorTasksResponse",
+    reply: Reply::JsonObject,
+    success: &[200],
+    resend_safe: true,
+    json: true,
+};
+
+static SHOW_CONNECTOR_TASK: Operation = Operation {
+    id: OpId::ShowConnectorTask,
+    service: Service::Kafka,
+    name: "show_connector_task",
+    method: "GET",
+    path: "/v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}",
+    path_params: &["instance_id", "task_id"],
+    query_params: &[],
+    request: "ShowConnectorTaskRequest",
+    body: None,
+    response: "ShowConnectorTaskResponse",
+    reply: Reply::JsonObject,
+    success: &[200],
+    resend_safe: true,
+    json: true,
+};
+
+static MODIFY_CONNECTOR_TASK: Operation = Operation {
+    id: OpId::ModifyConnectorTask,
+    service: Service::Kafka,
+    name: "modify_connector_task",
+    method: "PUT",
+    path: "/v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}",
+    path_params: &["instance_id", "task_id"],
+    query_params: &[],
+    request: "ModifyConnectorTaskRequest",
+    body: Some("SmartConnectTaskEntity"),
+    response: "ModifyConnectorTaskResponse",
+    reply: Reply::JsonObject,
+    success: &[200],
+    resend_safe: false,
+    json: true,
+};
+
+static DELETE_CONNECTOR_TASK: Operation = Operation {
+    id: OpId::DeleteConnectorTask,
+    service: Service::Kafka,
+    name: "delete_connector_task",
+    method: "DELETE",
+    path: "/v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}",
+    path_params: &["instance_id", "task_id"],
+    query_params: &[],
+    request: "DeleteConnectorTaskRequest",
+    body: None,
+    response: "DeleteConnectorTaskResponse",
+    reply: Reply::Nothing,
+    success: &[204],
+    resend_safe: false,
+    json: true,
+};
+
+static PAUSE_CONNECTOR_TASK: Operation = Operation {
+    id: OpId::PauseConnectorTask,
+    service: Service::Kafka,
+    name: "pause_connector_task",
+    method: "PUT",
+    path: "/v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}/pause",
+    path_params: &["instance_id", "task_id"],
+    query_params: &[],
+    request: "PauseConnectorTaskRequest",
+    body: None,
+    response: "PauseConnectorTaskResponse",
+    reply: Reply::Nothing,
+    success: &[204],
+    resend_safe: false,
+    json: true,
+};
+
+static RESUME_CONNECTOR_TASK: Operation = Operation {
+    id: OpId::ResumeConnectorTask,
+    service: Service::Kafka,
+    name: "resume_connector_task",
+    method: "PUT",
+    path: "/v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}/resume",
+    path_params: &["instance_id", "task_id"],
+    query_params: &[],
+    request: "ResumeConnectorTaskRequest",
+    body: None,
+    response: "ResumeConnectorTaskResponse",
+    reply: Reply::Nothing,
+    success: &[204],
+    resend_safe: false,
+    json: true,
+};
+
+static RESTART_CONNECTOR_TASK: Operation = Operation {
+    id: OpId::RestartConnectorTask,
+    service: Service::Kafka,
+    name: "restart_connector_task",
+    method: "PUT",
+    path: "/v2/{project_id}/kafka/instances/{instance_id}/connector/tasks/{task_id}/restart",
+    path_params: &["instance_id", "task_id"],
+    query_params: &[],
+    request: "RestartConnectorTaskRequest",
+    body: None,
+    response: "RestartConnectorTaskResponse",
+    reply: Reply::Nothing,
+    success: &[204],
+    resend_safe: false,
+    json: true,
+};
+
+static RESTART_SMART_CONNECTOR_TASK: Operation = Operation {
+    id: OpId::RestartSmartConnectorTask,
+    service: Service::Kafka,
+    name: "restart_smart_connector_task",
+    method: "PUT",
+    path: "/v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}/restart",
+    path_params: &["instance_id", "task_id"],
+    query_params: &[],
+    request: "RestartSmartConnectorTaskRequest",
+    body: None,
+    response: "RestartSmartConnectorTaskResponse",
+    reply: Reply::Nothing,
+    success: &[204],
+    resend_safe: false,
+    json: true,
+};
+
+static VALIDATE_CONNECTOR_CONNECTIVITY: Operation = Operation {
+    id: OpId::ValidateConnectorConnectivity,
+    service: Service::Kafka,
+    name: "validate_connector_connectivity",
+    method: "POST",
+    path: "/v2/{project_id}/instances/{instance_id}/connector/validate",
+    path_params: &["instance_id"],
+    query_params: &[],
+    request: "ValidateConnectorConnectivityRequest",
+    body: Some("SmartConnectValidateEntity"),
+    response: "ValidateConnectorConnectivityResponse",
+    reply: Reply::Nothing,
+    success: &[200, 204],
+    resend_safe: true,
+    json: true,
+};
+
+static LIST_OBS_BUCKETS: Operation = Operation {
+    id: OpId::ListObsBuckets,
+    service: Service::Kafka,
+    name: "list_obs_buckets",
+    method: "GET",
+    path: "/v1.0/dms/obs/buckets",
+    path_params: &[],
+    query_params: &[],
+    request: "ListObsBucketsRequest",
+    body: None,
+    response: "ListObsBucketsResponse",
+    reply: Reply::JsonArray,
+    success: &[200],
+    resend_safe: true,
+    json: true,
+};
+
 static KEYSTONE_LIST_PROJECTS: Operation = Operation {
     id: OpId::KeystoneListProjects,
     service: Service::Iam,
@@ -177,12 +379,23 @@ static KEYSTONE_LIST_PROJECTS: Operation = Operation {
 };
 
 /// Every operation, in the order the API reference lists them.
-pub static OPERATIONS: [&Operation; 6] = [
+pub static OPERATIONS: [&Operation; 17] = [
     &CREATE_CONNECTOR,
     &SHOW_CONNECTOR_RESOURCE_INFO,
     &SHOW_INSTANCE,
     &SHOW_BACKGROUND_TASK,
     &DELETE_CONNECTOR,
+    &CREATE_CONNECTOR_TASK,
+    &LIST_CONNECTOR_TASKS,
+    &SHOW_CONNECTOR_TASK,
+    &MODIFY_CONNECTOR_TASK,
+    &DELETE_CONNECTOR_TASK,
+    &PAUSE_CONNECTOR_TASK,
+    &RESUME_CONNECTOR_TASK,
+    &RESTART_CONNECTOR_TASK,
+    &RESTART_SMART_CONNECTOR_TASK,
+    &VALIDATE_CONNECTOR_CONNECTIVITY,
+    &LIST_OBS_BUCKETS,
     &KEYSTONE_LIST_PROJECTS,
 ];
 
@@ -195,6 +408,17 @@ impl OpId {
             OpId::ShowInstance => &SHOW_INSTANCE,
             OpId::ShowBackgroundTask => &SHOW_BACKGROUND_TASK,
             OpId::DeleteConnector => &DELETE_CONNECTOR,
+            OpId::CreateConnectorTask => &CREATE_CONNECTOR_TASK,
+            OpId::ListConnectorTasks => &LIST_CONNECTOR_TASKS,
+            OpId::ShowConnectorTask => &SHOW_CONNECTOR_TASK,
+            OpId::ModifyConnectorTask => &MODIFY_CONNECTOR_TASK,
+            OpId::DeleteConnectorTask => &DELETE_CONNECTOR_TASK,
+            OpId::PauseConnectorTask => &PAUSE_CONNECTOR_TASK,
+            OpId::ResumeConnectorTask => &RESUME_CONNECTOR_TASK,
+            OpId::RestartConnectorTask => &RESTART_CONNECTOR_TASK,
+            OpId::RestartSmartConnectorTask => &RESTART_SMART_CONNECTOR_TASK,
+            OpId::ValidateConnectorConnectivity => &VALIDATE_CONNECTOR_CONNECTIVITY,
+            OpId::ListObsBuckets => &LIST_OBS_BUCKETS,
             OpId::KeystoneListProjects => &KEYSTONE_LIST_PROJECTS,
         }
     }

@@ -16,6 +16,30 @@ struct Spec {
 struct Model {
     name: String,
     fields: Vec<Field>,
+    #[serde(default)]
+    rules: Vec<Rule>,
+}
+
+/// A rule across fields of one model (spec/README.md). A field counts as given when it is
+/// present and not null, `false` or an empty string.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// Exactly one of these fields is given.
+    ExactlyOneOf(Vec<String>),
+    /// At most one of these fields is given.
+    AtMostOneOf(Vec<String>),
+    /// This field is given (when the `when` fields hold one of their listed values).
+    Require(String),
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Rule {
+    #[serde(flatten)]
+    pub kind: RuleKind,
+    /// Field name -> the values that make the rule apply; empty: it always applies.
+    #[serde(default)]
+    pub when: std::collections::BTreeMap<String, Vec<serde_json::Value>>,
 }
 
 /// One field's description; keys the core does not enforce are ignored here.
@@ -34,6 +58,9 @@ pub struct Field {
     pub minimum: Option<i64>,
     #[serde(default)]
     pub maximum: Option<i64>,
+    /// Never shown (masked in output and never quoted in errors); still sent.
+    #[serde(default)]
+    pub secret: bool,
 }
 
 fn spec() -> Result<&'static Spec, Error> {
@@ -56,6 +83,14 @@ pub fn described(name: &str) -> Option<&'static [Field]> {
         .iter()
         .find(|m| m.name == name)
         .map(|m| m.fields.as_slice())
+}
+
+/// The rules across the fields of `model` (none for a model without any).
+pub fn rules(name: &str) -> &'static [Rule] {
+    spec()
+        .ok()
+        .and_then(|s| s.models.iter().find(|m| m.name == name))
+        .map_or(&[], |m| m.rules.as_slice())
 }
 
 /// The description of `model`'s field `field`.

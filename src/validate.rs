@@ -126,6 +126,33 @@ pub fn id_input(field: &'static str, value: &TextInput) -> Result<String, Error>
     }
 }
 
+/// One path or query parameter of `op` as given, as it is sent: a path parameter is an id;
+/// a query parameter is checked against the request model's description (an integer, or
+/// decimal text, in its range).
+pub fn param(op: &crate::operations::Operation, name: &'static str, value: &Input) -> Result<String, Error> {
+    if op.path_params.contains(&name) {
+        return id_input(name, &value.text());
+    }
+    let Some(field) = spec::described(op.request).and_then(|fields| fields.iter().find(|f| f.name == name)) else {
+        // A parameter of an undescribed request (IAM's): text, sent as given.
+        return match value.text() {
+            TextInput::Text(s) => Ok(s),
+            TextInput::Other(kind) => Err(Error::validation(name, format!("must be a str; got a {kind}"))),
+        };
+    };
+    match (field.ty.as_str(), value) {
+        ("int", Input::Text(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            let n = s.parse::<i128>().unwrap_or(i128::MAX);
+            typed(field, "int", &Input::Int(n)).map(|v| v.to_string())
+        }
+        ("int", Input::BigInt(_)) => typed(field, "int", &Input::Int(i128::MAX)).map(|v| v.to_string()),
+        (ty, given) => typed(field, ty, given).map(|v| match v {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        }),
+    }
+}
+
 /// How a str that cannot be sent as UTF-8 is named in messages.
 pub const NOT_UNICODE: &str = "str that is not valid Unicode (it holds a lone surrogate)";
 
@@ -162,7 +189,7 @@ impl Input {
         }
     }
 
-    fn text(&self) -> TextInput {
+    pub fn text(&self) -> TextInput {
         match self {
             Input::Text(s) => TextInput::Text(s.clone()),
             Input::BadText(_) => TextInput::Other(NOT_UNICODE.to_owned()),
@@ -229,7 +256,73 @@ fn object(model: &str, input: &Input) -> Result<serde_json::Value, Error> {
             }
         }
     }
+    for rule in spec::rules(model) {
+        check_rule(model, rule, &out)?;
+    }
     Ok(serde_json::Value::Object(out))
+}
+
+/// One rule across the fields of `model` (spec/README.md), on the checked JSON.
+fn check_rule(model: &str, rule: &spec::Rule, out: &serde_json::Map<String, serde_json::Value>) -> Result<(), Error> {
+    use spec::RuleKind;
+    let field = |name: &str| spec::field(model, name);
+    let given = |name: &str| -> Result<bool, Error> {
+        Ok(out
+            .get(&field(name)?.json)
+            .is_some_and(|v| !(v.is_null() || *v == serde_json::Value::Bool(false) || v.as_str() == Some(""))))
+    };
+    for (name, values) in &rule.when {
+        if !out.get(&field(name)?.json).is_some_and(|v| values.contains(v)) {
+            return Ok(());
+        }
+    }
+    match &rule.kind {
+        RuleKind::ExactlyOneOf(names) | RuleKind::AtMostOneOf(names) => {
+            let mut count = 0;
+            for name in names {
+                count += usize::from(given(name)?);
+            }
+            let exactly = matches!(rule.kind, RuleKind::ExactlyOneOf(_));
+            if count > 1 || (exactly && count == 0) {
+                let which = if exactly { "exactly" } else { "at most" };
+                let got = match (count, names.len()) {
+                    (0, 2) => "neither",
+                    (0, _) => "none",
+                    (_, 2) => "both",
+                    _ => "more than one",
+                };
+                let first = field(names.first().map_or("", String::as_str))?;
+                return Err(Error::validation(
+                    &first.name,
+                    format!("give {which} one of {} in {model}; got {got}", names.join(", ")),
+                ));
+            }
+        }
+        RuleKind::Require(name) => {
+            if !given(name)? {
+                let condition: Vec<String> = rule
+                    .when
+                    .iter()
+                    .map(|(k, v)| {
+                        format!(
+                            "{k} is {}",
+                            v.iter()
+                                .map(|x| x.as_str().map_or(x.to_string(), str::to_owned))
+                                .collect::<Vec<_>>()
+                                .join(" or ")
+                        )
+                    })
+                    .collect();
+                let rule = if condition.is_empty() {
+                    format!("is required in {model}")
+                } else {
+                    format!("is required in {model} when {}", condition.join(" and "))
+                };
+                return Err(Error::validation(&field(name)?.name, rule));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn field_value(model: &str, field: &'static spec::Field, value: &Input) -> Result<serde_json::Value, Error> {
@@ -251,9 +344,14 @@ fn typed(field: &'static spec::Field, ty: &str, value: &Input) -> Result<serde_j
         ("str", Input::Text(s)) => {
             let allowed = field.text_values();
             if !allowed.is_empty() && !allowed.contains(&s.as_str()) {
+                let got = if field.secret {
+                    String::new()
+                } else {
+                    format!("; got {s:?}")
+                };
                 return Err(Error::validation(
                     name,
-                    format!("must be one of {}; got {s:?}", allowed.join(", ")),
+                    format!("must be one of {}{got}", allowed.join(", ")),
                 ));
             }
             Ok(Value::from(s.as_str()))
@@ -263,11 +361,12 @@ fn typed(field: &'static spec::Field, ty: &str, value: &Input) -> Result<serde_j
         ("int", Input::Int(n)) => {
             let (min, max) = (field.minimum.map(i128::from), field.maximum.map(i128::from));
             if min.is_some_and(|m| *n < m) || max.is_some_and(|m| *n > m) {
-                let range = format!(
-                    "from {} to {}",
-                    field.minimum.map_or("-".into(), |m| m.to_string()),
-                    field.maximum.map_or("-".into(), |m| m.to_string())
-                );
+                let range = match (field.minimum, field.maximum) {
+                    (Some(lo), Some(hi)) => format!("from {lo} to {hi}"),
+                    (Some(lo), None) => format!("of at least {lo}"),
+                    (None, Some(hi)) => format!("of at most {hi}"),
+                    (None, None) => String::new(),
+                };
                 return Err(Error::validation(name, format!("must be an integer {range}; got {n}")));
             }
             i64::try_from(*n)

@@ -21,8 +21,14 @@ def _field(name, doc):
     return property(fget, fset, doc=doc)
 
 
+_MASK = "****"
+
+
 class _Model:
     sensitive_list = []
+    # Fields never shown (a password, OBS keys): masked in every output, still sent. The
+    # official models print them; this is one of the intended differences.
+    _secret = []
     openapi_types = {}
     attribute_map = {}
 
@@ -37,14 +43,17 @@ class _Model:
         result = {}
         for attr in self.openapi_types:
             value = getattr(self, attr)
-            if isinstance(value, list):
+            if attr in self._secret and value is not None:
+                result[attr] = _MASK
+            elif isinstance(value, list):
                 result[attr] = [x.to_dict() if hasattr(x, "to_dict") else x for x in value]
             elif hasattr(value, "to_dict"):
                 result[attr] = value.to_dict()
             elif isinstance(value, dict):
-                result[attr] = {k: v.to_dict() if hasattr(v, "to_dict") else v for k, v in value.items()}
+                shown = _masked(value, self.openapi_types[attr])
+                result[attr] = {k: v.to_dict() if hasattr(v, "to_dict") else v for k, v in shown.items()}
             elif attr in self.sensitive_list:
-                result[attr] = "****"
+                result[attr] = _MASK
             else:
                 result[attr] = value
         return result
@@ -62,7 +71,11 @@ class _Model:
         """A table of the fields that are set, for notebooks."""
         from dmskafka._html import table
 
-        rows = [(attr, value) for attr in self.openapi_types if (value := getattr(self, attr)) is not None]
+        rows = [
+            (attr, _MASK if attr in self._secret else value)
+            for attr in self.openapi_types
+            if (value := getattr(self, attr)) is not None
+        ]
         status = getattr(self, "status_code", None)
         return table(type(self).__name__ + (" (HTTP %s)" % status if status else ""), rows)
 
@@ -92,15 +105,24 @@ class _Model:
         )
 
 
-def _sanitize(obj):
+def _masked(entries, type_name):
+    """A dict given for a nested model, its secret fields masked (a model's fields may be
+    given as a dict, e.g. `source_task={"password": ...}`)."""
+    model = _MODELS.get(type_name)
+    if model is None or not model._secret:
+        return entries
+    return {key: _MASK if key in model._secret and value is not None else value for key, value in entries.items()}
+
+
+def _sanitize(obj, type_name=None):
     if isinstance(obj, _Model):
         return {
-            obj.attribute_map[attr]: _sanitize(value)
+            obj.attribute_map[attr]: _MASK if attr in obj._secret else _sanitize(value, obj.openapi_types[attr])
             for attr in obj.openapi_types
             if (value := getattr(obj, attr)) is not None
         }
     if isinstance(obj, dict):
-        return {key: _sanitize(value) for key, value in obj.items()}
+        return {key: _sanitize(value) for key, value in _masked(obj, type_name).items()}
     if isinstance(obj, (list, tuple)):
         return [_sanitize(item) for item in obj]
     if obj is None or isinstance(obj, (str, int, float)):
@@ -115,8 +137,8 @@ _BOOL_TEXT = {"true": True, "false": False}
 
 
 def _decode(value, type_name):
-    if value is None:
-        return None
+    if value is None or type_name == "object":
+        return value
     if type_name.startswith("list["):
         items = value if isinstance(value, list) else [value]
         return [_decode(item, type_name[5:-1]) for item in items]

@@ -10,6 +10,17 @@ _SHOW_CONNECTOR_RESOURCE_INFO = _OPS["show_connector_resource_info"]
 _SHOW_INSTANCE = _OPS["show_instance"]
 _SHOW_BACKGROUND_TASK = _OPS["show_background_task"]
 _DELETE_CONNECTOR = _OPS["delete_connector"]
+_CREATE_CONNECTOR_TASK = _OPS["create_connector_task"]
+_LIST_CONNECTOR_TASKS = _OPS["list_connector_tasks"]
+_SHOW_CONNECTOR_TASK = _OPS["show_connector_task"]
+_MODIFY_CONNECTOR_TASK = _OPS["modify_connector_task"]
+_DELETE_CONNECTOR_TASK = _OPS["delete_connector_task"]
+_PAUSE_CONNECTOR_TASK = _OPS["pause_connector_task"]
+_RESUME_CONNECTOR_TASK = _OPS["resume_connector_task"]
+_RESTART_CONNECTOR_TASK = _OPS["restart_connector_task"]
+_RESTART_SMART_CONNECTOR_TASK = _OPS["restart_smart_connector_task"]
+_VALIDATE_CONNECTOR_CONNECTIVITY = _OPS["validate_connector_connectivity"]
+_LIST_OBS_BUCKETS = _OPS["list_obs_buckets"]
 
 
 def _check(op, request):
@@ -23,7 +34,9 @@ class KafkaOperations:
     """Mixed into the client, whose `_invoke` and `_invoker` run them."""
 
     def create_connector(self, request, _headers=None):
-        """`POST /v2/{project_id}/instances/{instance_id}/connector` -> CreateConnectorResponse."""
+        """`POST /v2/{project_id}/instances/{instance_id}/connector`
+
+        Returns a CreateConnectorResponse."""
         if type(request).__name__ != "CreateConnectorRequest":
             _check(_CREATE_CONNECTOR, request)
         params = [("instance_id", request.instance_id)]
@@ -33,7 +46,9 @@ class KafkaOperations:
         return self._invoker(self.create_connector, request)
 
     def show_connector_resource_info(self, request, _headers=None):
-        """`GET /v2/{project_id}/instances/{instance_id}/connector` -> ShowConnectorResourceInfoResponse."""
+        """`GET /v2/{project_id}/instances/{instance_id}/connector`
+
+        Returns a ShowConnectorResourceInfoResponse."""
         if type(request).__name__ != "ShowConnectorResourceInfoRequest":
             _check(_SHOW_CONNECTOR_RESOURCE_INFO, request)
         params = [("instance_id", request.instance_id)]
@@ -43,7 +58,9 @@ class KafkaOperations:
         return self._invoker(self.show_connector_resource_info, request)
 
     def show_instance(self, request, _headers=None):
-        """`GET /v2/{project_id}/instances/{instance_id}` -> ShowInstanceResponse."""
+        """`GET /v2/{project_id}/instances/{instance_id}`
+
+        Returns a ShowInstanceResponse."""
         if type(request).__name__ != "ShowInstanceRequest":
             _check(_SHOW_INSTANCE, request)
         params = [("instance_id", request.instance_id)]
@@ -53,7 +70,9 @@ class KafkaOperations:
         return self._invoker(self.show_instance, request)
 
     def show_background_task(self, request, _headers=None):
-        """`GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}` -> ShowBackgroundTaskResponse."""
+        """`GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}`
+
+        Returns a ShowBackgroundTaskResponse."""
         if type(request).__name__ != "ShowBackgroundTaskRequest":
             _check(_SHOW_BACKGROUND_TASK, request)
         params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
@@ -63,7 +82,9 @@ class KafkaOperations:
         return self._invoker(self.show_background_task, request)
 
     def delete_connector(self, request, _headers=None):
-        """`POST /v2/{project_id}/kafka/instances/{instance_id}/delete-connector` -> DeleteConnectorResponse."""
+        """`POST /v2/{project_id}/kafka/instances/{instance_id}/delete-connector`
+
+        Returns a DeleteConnectorResponse."""
         if type(request).__name__ != "DeleteConnectorRequest":
             _check(_DELETE_CONNECTOR, request)
         params = [("instance_id", request.instance_id)]
@@ -72,12 +93,146 @@ class KafkaOperations:
     def delete_connector_invoker(self, request):
         return self._invoker(self.delete_connector, request)
 
+    def create_connector_task(self, request, _headers=None):
+        """`POST /v2/{project_id}/instances/{instance_id}/connector/tasks`
+
+        Returns a CreateConnectorTaskResponse."""
+        if type(request).__name__ != "CreateConnectorTaskRequest":
+            _check(_CREATE_CONNECTOR_TASK, request)
+        params = [("instance_id", request.instance_id)]
+        return self._invoke(_CREATE_CONNECTOR_TASK, params, request.body, _headers)
+
+    def create_connector_task_invoker(self, request):
+        return self._invoker(self.create_connector_task, request)
+
+    def list_connector_tasks(self, request, _headers=None):
+        """`GET /v2/{project_id}/instances/{instance_id}/connector/tasks`
+
+        Returns a ListConnectorTasksResponse."""
+        if type(request).__name__ != "ListConnectorTasksRequest":
+            _check(_LIST_CONNECTOR_TASKS, request)
+        params = [("instance_id", request.instance_id), ("offset", request.offset), ("limit", request.limit)]
+        return self._invoke(_LIST_CONNECTOR_TASKS, params, None, _headers)
+
+    def list_connector_tasks_invoker(self, request):
+        return self._invoker(self.list_connector_tasks, request)
+
+    def show_connector_task(self, request, _headers=None):
+        """`GET /v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}`
+
+        Returns a ShowConnectorTaskResponse."""
+        if type(request).__name__ != "ShowConnectorTaskRequest":
+            _check(_SHOW_CONNECTOR_TASK, request)
+        params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
+        return self._invoke(_SHOW_CONNECTOR_TASK, params, None, _headers)
+
+    def show_connector_task_invoker(self, request):
+        return self._invoker(self.show_connector_task, request)
+
+    def modify_connector_task(self, request, _headers=None):
+        """`PUT /v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}`
+
+        Returns a ModifyConnectorTaskResponse."""
+        if type(request).__name__ != "ModifyConnectorTaskRequest":
+            _check(_MODIFY_CONNECTOR_TASK, request)
+        params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
+        return self._invoke(_MODIFY_CONNECTOR_TASK, params, request.body, _headers)
+
+    def modify_connector_task_invoker(self, request):
+        return self._invoker(self.modify_connector_task, request)
+
+    def delete_connector_task(self, request, _headers=None):
+        """`DELETE /v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}`
+
+        Returns a DeleteConnectorTaskResponse."""
+        if type(request).__name__ != "DeleteConnectorTaskRequest":
+            _check(_DELETE_CONNECTOR_TASK, request)
+        params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
+        return self._invoke(_DELETE_CONNECTOR_TASK, params, None, _headers)
+
+    def delete_connector_task_invoker(self, request):
+        return self._invoker(self.delete_connector_task, request)
+
+    def pause_connector_task(self, request, _headers=None):
+        """`PUT /v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}/pause`
+
+        Returns a PauseConnectorTaskResponse."""
+        if type(request).__name__ != "PauseConnectorTaskRequest":
+            _check(_PAUSE_CONNECTOR_TASK, request)
+        params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
+        return self._invoke(_PAUSE_CONNECTOR_TASK, params, None, _headers)
+
+    def pause_connector_task_invoker(self, request):
+        return self._invoker(self.pause_connector_task, request)
+
+    def resume_connector_task(self, request, _headers=None):
+        """`PUT /v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}/resume`
+
+        Returns a ResumeConnectorTaskResponse."""
+        if type(request).__name__ != "ResumeConnectorTaskRequest":
+            _check(_RESUME_CONNECTOR_TASK, request)
+        params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
+        return self._invoke(_RESUME_CONNECTOR_TASK, params, None, _headers)
+
+    def resume_connector_task_invoker(self, request):
+        return self._invoker(self.resume_connector_task, request)
+
+    def restart_connector_task(self, request, _headers=None):
+        """`PUT /v2/{project_id}/kafka/instances/{instance_id}/connector/tasks/{task_id}/restart`
+
+        Returns a RestartConnectorTaskResponse."""
+        if type(request).__name__ != "RestartConnectorTaskRequest":
+            _check(_RESTART_CONNECTOR_TASK, request)
+        params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
+        return self._invoke(_RESTART_CONNECTOR_TASK, params, None, _headers)
+
+    def restart_connector_task_invoker(self, request):
+        return self._invoker(self.restart_connector_task, request)
+
+    def restart_smart_connector_task(self, request, _headers=None):
+        """`PUT /v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}/restart`
+
+        Returns a RestartSmartConnectorTaskResponse."""
+        if type(request).__name__ != "RestartSmartConnectorTaskRequest":
+            _check(_RESTART_SMART_CONNECTOR_TASK, request)
+        params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
+        return self._invoke(_RESTART_SMART_CONNECTOR_TASK, params, None, _headers)
+
+    def restart_smart_connector_task_invoker(self, request):
+        return self._invoker(self.restart_smart_connector_task, request)
+
+    def validate_connector_connectivity(self, request, _headers=None):
+        """`POST /v2/{project_id}/instances/{instance_id}/connector/validate`
+
+        Returns a ValidateConnectorConnectivityResponse."""
+        if type(request).__name__ != "ValidateConnectorConnectivityRequest":
+            _check(_VALIDATE_CONNECTOR_CONNECTIVITY, request)
+        params = [("instance_id", request.instance_id)]
+        return self._invoke(_VALIDATE_CONNECTOR_CONNECTIVITY, params, request.body, _headers)
+
+    def validate_connector_connectivity_invoker(self, request):
+        return self._invoker(self.validate_connector_connectivity, request)
+
+    def list_obs_buckets(self, request, _headers=None):
+        """`GET /v1.0/dms/obs/buckets`
+
+        Returns a ListObsBucketsResponse."""
+        if type(request).__name__ != "ListObsBucketsRequest":
+            _check(_LIST_OBS_BUCKETS, request)
+        params = []
+        return self._invoke(_LIST_OBS_BUCKETS, params, None, _headers)
+
+    def list_obs_buckets_invoker(self, request):
+        return self._invoker(self.list_obs_buckets, request)
+
 
 class KafkaAsyncOperations:
     """Mixed into the client, whose `_start` and `_invoker` run them."""
 
     def create_connector_async(self, request, _headers=None):
-        """`POST /v2/{project_id}/instances/{instance_id}/connector` -> CreateConnectorResponse."""
+        """`POST /v2/{project_id}/instances/{instance_id}/connector`
+
+        Returns a CreateConnectorResponse."""
         if type(request).__name__ != "CreateConnectorRequest":
             _check(_CREATE_CONNECTOR, request)
         params = [("instance_id", request.instance_id)]
@@ -87,7 +242,9 @@ class KafkaAsyncOperations:
         return self._invoker(self.create_connector_async, request)
 
     def show_connector_resource_info_async(self, request, _headers=None):
-        """`GET /v2/{project_id}/instances/{instance_id}/connector` -> ShowConnectorResourceInfoResponse."""
+        """`GET /v2/{project_id}/instances/{instance_id}/connector`
+
+        Returns a ShowConnectorResourceInfoResponse."""
         if type(request).__name__ != "ShowConnectorResourceInfoRequest":
             _check(_SHOW_CONNECTOR_RESOURCE_INFO, request)
         params = [("instance_id", request.instance_id)]
@@ -97,7 +254,9 @@ class KafkaAsyncOperations:
         return self._invoker(self.show_connector_resource_info_async, request)
 
     def show_instance_async(self, request, _headers=None):
-        """`GET /v2/{project_id}/instances/{instance_id}` -> ShowInstanceResponse."""
+        """`GET /v2/{project_id}/instances/{instance_id}`
+
+        Returns a ShowInstanceResponse."""
         if type(request).__name__ != "ShowInstanceRequest":
             _check(_SHOW_INSTANCE, request)
         params = [("instance_id", request.instance_id)]
@@ -107,7 +266,9 @@ class KafkaAsyncOperations:
         return self._invoker(self.show_instance_async, request)
 
     def show_background_task_async(self, request, _headers=None):
-        """`GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}` -> ShowBackgroundTaskResponse."""
+        """`GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}`
+
+        Returns a ShowBackgroundTaskResponse."""
         if type(request).__name__ != "ShowBackgroundTaskRequest":
             _check(_SHOW_BACKGROUND_TASK, request)
         params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
@@ -117,7 +278,9 @@ class KafkaAsyncOperations:
         return self._invoker(self.show_background_task_async, request)
 
     def delete_connector_async(self, request, _headers=None):
-        """`POST /v2/{project_id}/kafka/instances/{instance_id}/delete-connector` -> DeleteConnectorResponse."""
+        """`POST /v2/{project_id}/kafka/instances/{instance_id}/delete-connector`
+
+        Returns a DeleteConnectorResponse."""
         if type(request).__name__ != "DeleteConnectorRequest":
             _check(_DELETE_CONNECTOR, request)
         params = [("instance_id", request.instance_id)]
@@ -125,3 +288,135 @@ class KafkaAsyncOperations:
 
     def delete_connector_async_invoker(self, request):
         return self._invoker(self.delete_connector_async, request)
+
+    def create_connector_task_async(self, request, _headers=None):
+        """`POST /v2/{project_id}/instances/{instance_id}/connector/tasks`
+
+        Returns a CreateConnectorTaskResponse."""
+        if type(request).__name__ != "CreateConnectorTaskRequest":
+            _check(_CREATE_CONNECTOR_TASK, request)
+        params = [("instance_id", request.instance_id)]
+        return self._start(_CREATE_CONNECTOR_TASK, params, request.body, _headers)
+
+    def create_connector_task_async_invoker(self, request):
+        return self._invoker(self.create_connector_task_async, request)
+
+    def list_connector_tasks_async(self, request, _headers=None):
+        """`GET /v2/{project_id}/instances/{instance_id}/connector/tasks`
+
+        Returns a ListConnectorTasksResponse."""
+        if type(request).__name__ != "ListConnectorTasksRequest":
+            _check(_LIST_CONNECTOR_TASKS, request)
+        params = [("instance_id", request.instance_id), ("offset", request.offset), ("limit", request.limit)]
+        return self._start(_LIST_CONNECTOR_TASKS, params, None, _headers)
+
+    def list_connector_tasks_async_invoker(self, request):
+        return self._invoker(self.list_connector_tasks_async, request)
+
+    def show_connector_task_async(self, request, _headers=None):
+        """`GET /v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}`
+
+        Returns a ShowConnectorTaskResponse."""
+        if type(request).__name__ != "ShowConnectorTaskRequest":
+            _check(_SHOW_CONNECTOR_TASK, request)
+        params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
+        return self._start(_SHOW_CONNECTOR_TASK, params, None, _headers)
+
+    def show_connector_task_async_invoker(self, request):
+        return self._invoker(self.show_connector_task_async, request)
+
+    def modify_connector_task_async(self, request, _headers=None):
+        """`PUT /v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}`
+
+        Returns a ModifyConnectorTaskResponse."""
+        if type(request).__name__ != "ModifyConnectorTaskRequest":
+            _check(_MODIFY_CONNECTOR_TASK, request)
+        params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
+        return self._start(_MODIFY_CONNECTOR_TASK, params, request.body, _headers)
+
+    def modify_connector_task_async_invoker(self, request):
+        return self._invoker(self.modify_connector_task_async, request)
+
+    def delete_connector_task_async(self, request, _headers=None):
+        """`DELETE /v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}`
+
+        Returns a DeleteConnectorTaskResponse."""
+        if type(request).__name__ != "DeleteConnectorTaskRequest":
+            _check(_DELETE_CONNECTOR_TASK, request)
+        params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
+        return self._start(_DELETE_CONNECTOR_TASK, params, None, _headers)
+
+    def delete_connector_task_async_invoker(self, request):
+        return self._invoker(self.delete_connector_task_async, request)
+
+    def pause_connector_task_async(self, request, _headers=None):
+        """`PUT /v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}/pause`
+
+        Returns a PauseConnectorTaskResponse."""
+        if type(request).__name__ != "PauseConnectorTaskRequest":
+            _check(_PAUSE_CONNECTOR_TASK, request)
+        params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
+        return self._start(_PAUSE_CONNECTOR_TASK, params, None, _headers)
+
+    def pause_connector_task_async_invoker(self, request):
+        return self._invoker(self.pause_connector_task_async, request)
+
+    def resume_connector_task_async(self, request, _headers=None):
+        """`PUT /v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}/resume`
+
+        Returns a ResumeConnectorTaskResponse."""
+        if type(request).__name__ != "ResumeConnectorTaskRequest":
+            _check(_RESUME_CONNECTOR_TASK, request)
+        params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
+        return self._start(_RESUME_CONNECTOR_TASK, params, None, _headers)
+
+    def resume_connector_task_async_invoker(self, request):
+        return self._invoker(self.resume_connector_task_async, request)
+
+    def restart_connector_task_async(self, request, _headers=None):
+        """`PUT /v2/{project_id}/kafka/instances/{instance_id}/connector/tasks/{task_id}/restart`
+
+        Returns a RestartConnectorTaskResponse."""
+        if type(request).__name__ != "RestartConnectorTaskRequest":
+            _check(_RESTART_CONNECTOR_TASK, request)
+        params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
+        return self._start(_RESTART_CONNECTOR_TASK, params, None, _headers)
+
+    def restart_connector_task_async_invoker(self, request):
+        return self._invoker(self.restart_connector_task_async, request)
+
+    def restart_smart_connector_task_async(self, request, _headers=None):
+        """`PUT /v2/{project_id}/instances/{instance_id}/connector/tasks/{task_id}/restart`
+
+        Returns a RestartSmartConnectorTaskResponse."""
+        if type(request).__name__ != "RestartSmartConnectorTaskRequest":
+            _check(_RESTART_SMART_CONNECTOR_TASK, request)
+        params = [("instance_id", request.instance_id), ("task_id", request.task_id)]
+        return self._start(_RESTART_SMART_CONNECTOR_TASK, params, None, _headers)
+
+    def restart_smart_connector_task_async_invoker(self, request):
+        return self._invoker(self.restart_smart_connector_task_async, request)
+
+    def validate_connector_connectivity_async(self, request, _headers=None):
+        """`POST /v2/{project_id}/instances/{instance_id}/connector/validate`
+
+        Returns a ValidateConnectorConnectivityResponse."""
+        if type(request).__name__ != "ValidateConnectorConnectivityRequest":
+            _check(_VALIDATE_CONNECTOR_CONNECTIVITY, request)
+        params = [("instance_id", request.instance_id)]
+        return self._start(_VALIDATE_CONNECTOR_CONNECTIVITY, params, request.body, _headers)
+
+    def validate_connector_connectivity_async_invoker(self, request):
+        return self._invoker(self.validate_connector_connectivity_async, request)
+
+    def list_obs_buckets_async(self, request, _headers=None):
+        """`GET /v1.0/dms/obs/buckets`
+
+        Returns a ListObsBucketsResponse."""
+        if type(request).__name__ != "ListObsBucketsRequest":
+            _check(_LIST_OBS_BUCKETS, request)
+        params = []
+        return self._start(_LIST_OBS_BUCKETS, params, None, _headers)
+
+    def list_obs_buckets_async_invoker(self, request):
+        return self._invoker(self.list_obs_buckets_async, request)

@@ -8,14 +8,36 @@ from dmskafka.invoker import AsyncInvoker, SyncInvoker
 from dmskafka.models import (
     CreateConnectorRequest,
     CreateConnectorResponse,
+    CreateConnectorTaskRequest,
+    CreateConnectorTaskResponse,
     DeleteConnectorRequest,
     DeleteConnectorResponse,
+    DeleteConnectorTaskRequest,
+    DeleteConnectorTaskResponse,
+    ListConnectorTasksRequest,
+    ListConnectorTasksResponse,
+    ListObsBucketsRequest,
+    ListObsBucketsResponse,
+    ModifyConnectorTaskRequest,
+    ModifyConnectorTaskResponse,
+    PauseConnectorTaskRequest,
+    PauseConnectorTaskResponse,
+    RestartConnectorTaskRequest,
+    RestartConnectorTaskResponse,
+    RestartSmartConnectorTaskRequest,
+    RestartSmartConnectorTaskResponse,
+    ResumeConnectorTaskRequest,
+    ResumeConnectorTaskResponse,
     ShowBackgroundTaskRequest,
     ShowBackgroundTaskResponse,
     ShowConnectorResourceInfoRequest,
     ShowConnectorResourceInfoResponse,
+    ShowConnectorTaskRequest,
+    ShowConnectorTaskResponse,
     ShowInstanceRequest,
     ShowInstanceResponse,
+    ValidateConnectorConnectivityRequest,
+    ValidateConnectorConnectivityResponse,
 )
 
 _Headers = Sequence[tuple[str, str]]
@@ -62,6 +84,105 @@ class KafkaOperations:
         self,
         request: DeleteConnectorRequest,
     ) -> SyncInvoker[DeleteConnectorRequest, DeleteConnectorResponse]: ...
+    def create_connector_task(
+        self,
+        request: CreateConnectorTaskRequest,
+        _headers: _Headers | None = None,
+    ) -> CreateConnectorTaskResponse: ...
+    def create_connector_task_invoker(
+        self,
+        request: CreateConnectorTaskRequest,
+    ) -> SyncInvoker[CreateConnectorTaskRequest, CreateConnectorTaskResponse]: ...
+    def list_connector_tasks(
+        self,
+        request: ListConnectorTasksRequest,
+        _headers: _Headers | None = None,
+    ) -> ListConnectorTasksResponse: ...
+    def list_connector_tasks_invoker(
+        self,
+        request: ListConnectorTasksRequest,
+    ) -> SyncInvoker[ListConnectorTasksRequest, ListConnectorTasksResponse]: ...
+    def show_connector_task(
+        self,
+        request: ShowConnectorTaskRequest,
+        _headers: _Headers | None = None,
+    ) -> ShowConnectorTaskResponse: ...
+    def show_connector_task_invoker(
+        self,
+        request: ShowConnectorTaskRequest,
+    ) -> SyncInvoker[ShowConnectorTaskRequest, ShowConnectorTaskResponse]: ...
+    def modify_connector_task(
+        self,
+        request: ModifyConnectorTaskRequest,
+        _headers: _Headers | None = None,
+    ) -> ModifyConnectorTaskResponse: ...
+    def modify_connector_task_invoker(
+        self,
+        request: ModifyConnectorTaskRequest,
+    ) -> SyncInvoker[ModifyConnectorTaskRequest, ModifyConnectorTaskResponse]: ...
+    def delete_connector_task(
+        self,
+        request: DeleteConnectorTaskRequest,
+        _headers: _Headers | None = None,
+    ) -> DeleteConnectorTaskResponse: ...
+    def delete_connector_task_invoker(
+        self,
+        request: DeleteConnectorTaskRequest,
+    ) -> SyncInvoker[DeleteConnectorTaskRequest, DeleteConnectorTaskResponse]: ...
+    def pause_connector_task(
+        self,
+        request: PauseConnectorTaskRequest,
+        _headers: _Headers | None = None,
+    ) -> PauseConnectorTaskResponse: ...
+    def pause_connector_task_invoker(
+        self,
+        request: PauseConnectorTaskRequest,
+    ) -> SyncInvoker[PauseConnectorTaskRequest, PauseConnectorTaskResponse]: ...
+    def resume_connector_task(
+        self,
+        request: ResumeConnectorTaskRequest,
+        _headers: _Headers | None = None,
+    ) -> ResumeConnectorTaskResponse: ...
+    def resume_connector_task_invoker(
+        self,
+        request: ResumeConnectorTaskRequest,
+    ) -> SyncInvoker[ResumeConnectorTaskRequest, ResumeConnectorTaskResponse]: ...
+    def restart_connector_task(
+        self,
+        request: RestartConnectorTaskRequest,
+        _headers: _Headers | None = None,
+    ) -> RestartConnectorTaskResponse: ...
+    def restart_connector_task_invoker(
+        self,
+        request: RestartConnectorTaskRequest,
+    ) -> SyncInvoker[RestartConnectorTaskRequest, RestartConnectorTaskResponse]: ...
+    def restart_smart_connector_task(
+        self,
+        request: RestartSmartConnectorTaskRequest,
+        _headers: _Headers | None = None,
+    ) -> RestartSmartConnectorTaskResponse: ...
+    def restart_smart_connector_task_invoker(
+        self,
+        request: RestartSmartConnectorTaskRequest,
+    ) -> SyncInvoker[RestartSmartConnectorTaskRequest, RestartSmartConnectorTaskResponse]: ...
+    def validate_connector_connectivity(
+        self,
+        request: ValidateConnectorConnectivityRequest,
+        _headers: _Headers | None = None,
+    ) -> ValidateConnectorConnectivityResponse: ...
+    def validate_connector_connectivity_invoker(
+        self,
+        request: ValidateConnectorConnectivityRequest,
+    ) -> SyncInvoker[ValidateConnectorConnectivityRequest, ValidateConnectorConnectivityResponse]: ...
+    def list_obs_buckets(
+        self,
+        request: ListObsBucketsRequest,
+        _headers: _Headers | None = None,
+    ) -> ListObsBucketsResponse: ...
+    def list_obs_buckets_invoker(
+        self,
+        request: ListObsBucketsRequest,
+    ) -> SyncInvoker[ListObsBucketsRequest, ListObsBucketsResponse]: ...
 
 class KafkaAsyncOperations:
     def create_connector_async(
@@ -109,3 +230,102 @@ class KafkaAsyncOperations:
         self,
         request: DeleteConnectorRequest,
     ) -> AsyncInvoker[DeleteConnectorRequest, DeleteConnectorResponse]: ...
+    def create_connector_task_async(
+        self,
+        request: CreateConnectorTaskRequest,
+        _headers: _Headers | None = None,
+    ) -> FutureSdkResponse[CreateConnectorTaskResponse]: ...
+    def create_connector_task_async_invoker(
+        self,
+        request: CreateConnectorTaskRequest,
+    ) -> AsyncInvoker[CreateConnectorTaskRequest, CreateConnectorTaskResponse]: ...
+    def list_connector_tasks_async(
+        self,
+        request: ListConnectorTasksRequest,
+        _headers: _Headers | None = None,
+    ) -> FutureSdkResponse[ListConnectorTasksResponse]: ...
+    def list_connector_tasks_async_invoker(
+        self,
+        request: ListConnectorTasksRequest,
+    ) -> AsyncInvoker[ListConnectorTasksRequest, ListConnectorTasksResponse]: ...
+    def show_connector_task_async(
+        self,
+        request: ShowConnectorTaskRequest,
+        _headers: _Headers | None = None,
+    ) -> FutureSdkResponse[ShowConnectorTaskResponse]: ...
+    def show_connector_task_async_invoker(
+        self,
+        request: ShowConnectorTaskRequest,
+    ) -> AsyncInvoker[ShowConnectorTaskRequest, ShowConnectorTaskResponse]: ...
+    def modify_connector_task_async(
+        self,
+        request: ModifyConnectorTaskRequest,
+        _headers: _Headers | None = None,
+    ) -> FutureSdkResponse[ModifyConnectorTaskResponse]: ...
+    def modify_connector_task_async_invoker(
+        self,
+        request: ModifyConnectorTaskRequest,
+    ) -> AsyncInvoker[ModifyConnectorTaskRequest, ModifyConnectorTaskResponse]: ...
+    def delete_connector_task_async(
+        self,
+        request: DeleteConnectorTaskRequest,
+        _headers: _Headers | None = None,
+    ) -> FutureSdkResponse[DeleteConnectorTaskResponse]: ...
+    def delete_connector_task_async_invoker(
+        self,
+        request: DeleteConnectorTaskRequest,
+    ) -> AsyncInvoker[DeleteConnectorTaskRequest, DeleteConnectorTaskResponse]: ...
+    def pause_connector_task_async(
+        self,
+        request: PauseConnectorTaskRequest,
+        _headers: _Headers | None = None,
+    ) -> FutureSdkResponse[PauseConnectorTaskResponse]: ...
+    def pause_connector_task_async_invoker(
+        self,
+        request: PauseConnectorTaskRequest,
+    ) -> AsyncInvoker[PauseConnectorTaskRequest, PauseConnectorTaskResponse]: ...
+    def resume_connector_task_async(
+        self,
+        request: ResumeConnectorTaskRequest,
+        _headers: _Headers | None = None,
+    ) -> FutureSdkResponse[ResumeConnectorTaskResponse]: ...
+    def resume_connector_task_async_invoker(
+        self,
+        request: ResumeConnectorTaskRequest,
+    ) -> AsyncInvoker[ResumeConnectorTaskRequest, ResumeConnectorTaskResponse]: ...
+    def restart_connector_task_async(
+        self,
+        request: RestartConnectorTaskRequest,
+        _headers: _Headers | None = None,
+    ) -> FutureSdkResponse[RestartConnectorTaskResponse]: ...
+    def restart_connector_task_async_invoker(
+        self,
+        request: RestartConnectorTaskRequest,
+    ) -> AsyncInvoker[RestartConnectorTaskRequest, RestartConnectorTaskResponse]: ...
+    def restart_smart_connector_task_async(
+        self,
+        request: RestartSmartConnectorTaskRequest,
+        _headers: _Headers | None = None,
+    ) -> FutureSdkResponse[RestartSmartConnectorTaskResponse]: ...
+    def restart_smart_connector_task_async_invoker(
+        self,
+        request: RestartSmartConnectorTaskRequest,
+    ) -> AsyncInvoker[RestartSmartConnectorTaskRequest, RestartSmartConnectorTaskResponse]: ...
+    def validate_connector_connectivity_async(
+        self,
+        request: ValidateConnectorConnectivityRequest,
+        _headers: _Headers | None = None,
+    ) -> FutureSdkResponse[ValidateConnectorConnectivityResponse]: ...
+    def validate_connector_connectivity_async_invoker(
+        self,
+        request: ValidateConnectorConnectivityRequest,
+    ) -> AsyncInvoker[ValidateConnectorConnectivityRequest, ValidateConnectorConnectivityResponse]: ...
+    def list_obs_buckets_async(
+        self,
+        request: ListObsBucketsRequest,
+        _headers: _Headers | None = None,
+    ) -> FutureSdkResponse[ListObsBucketsResponse]: ...
+    def list_obs_buckets_async_invoker(
+        self,
+        request: ListObsBucketsRequest,
+    ) -> AsyncInvoker[ListObsBucketsRequest, ListObsBucketsResponse]: ...

@@ -164,12 +164,20 @@ def _connector_response(core_response):
     return resp
 
 
-def _json_response(klass):
+def _json_response(klass, reply):
+    """The builder of `klass` from a body the core checked: a JSON object (its fields), a JSON
+    array (the model's `body`, as the official SDK reads a bare array) or nothing to read."""
+
     def build(core_response):
         import json
 
         raw = core_response.raw_content
-        resp = klass._from_json(json.loads(raw))
+        if reply == "object":
+            resp = klass._from_json(json.loads(raw))
+        elif reply == "array":
+            resp = klass._from_json({"body": json.loads(raw)})
+        else:
+            resp = klass()
         resp.status_code = core_response.status_code
         resp.raw_content = raw
         return resp
@@ -188,7 +196,7 @@ def _builder(op):
         from dmskafka import models
 
         klass = getattr(models, op.response)
-        build = _connector_response if klass is CreateConnectorResponse else _json_response(klass)
+        build = _connector_response if klass is CreateConnectorResponse else _json_response(klass, op.reply)
         _builders[op] = build
     return build
 

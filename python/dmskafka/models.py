@@ -24,6 +24,36 @@ __all__ = [
     "ShowInstanceResponse",
     "PortProtocolsEntity",
     "TagEntity",
+    "CreateConnectorTaskRequest",
+    "CreateSmartConnectTaskReq",
+    "SmartConnectTaskReqSourceConfig",
+    "SmartConnectTaskReqSinkConfig",
+    "CreateConnectorTaskResponse",
+    "SmartConnectTaskRespSourceConfig",
+    "SmartConnectTaskRespSinkConfig",
+    "ListConnectorTasksRequest",
+    "ListConnectorTasksResponse",
+    "SmartConnectTaskEntity",
+    "ShowConnectorTaskRequest",
+    "ShowConnectorTaskResponse",
+    "ModifyConnectorTaskRequest",
+    "ModifyConnectorTaskResponse",
+    "DeleteConnectorTaskRequest",
+    "DeleteConnectorTaskResponse",
+    "PauseConnectorTaskRequest",
+    "PauseConnectorTaskResponse",
+    "ResumeConnectorTaskRequest",
+    "ResumeConnectorTaskResponse",
+    "RestartConnectorTaskRequest",
+    "RestartConnectorTaskResponse",
+    "RestartSmartConnectorTaskRequest",
+    "RestartSmartConnectorTaskResponse",
+    "ValidateConnectorConnectivityRequest",
+    "SmartConnectValidateEntity",
+    "ValidateConnectorConnectivityResponse",
+    "ListObsBucketsRequest",
+    "ListObsBucketsResponse",
+    "ObsBucketEntity",
 ]
 
 
@@ -923,3 +953,1308 @@ class TagEntity(_Model):
         "(str; required)",
     )
     value = _field("value", "Tag value: 0 to 255 characters. (str)")
+
+
+class CreateConnectorTaskRequest(_Model):
+    """Create a Smart Connect task on an instance.
+
+    Required: instance_id.
+    """
+
+    sensitive_list = []
+    openapi_types = {"instance_id": "str", "body": "CreateSmartConnectTaskReq"}
+    attribute_map = {"instance_id": "instance_id", "body": "body"}
+
+    def __init__(self, instance_id=None, body=None):
+        d = self.__dict__
+        d["_instance_id"] = instance_id
+        d["_body"] = body
+
+    instance_id = _field("instance_id", "ID of the instance (path parameter). (str; required)")
+    body = _field("body", "The request body. (CreateSmartConnectTaskReq)")
+
+
+class CreateSmartConnectTaskReq(_Model):
+    """Body of the request that creates a Smart Connect task."""
+
+    sensitive_list = []
+    openapi_types = {
+        "task_name": "str",
+        "start_later": "bool",
+        "topics": "str",
+        "topics_regex": "str",
+        "source_type": "str",
+        "source_task": "SmartConnectTaskReqSourceConfig",
+        "sink_type": "str",
+        "sink_task": "SmartConnectTaskReqSinkConfig",
+    }
+    attribute_map = {
+        "task_name": "task_name",
+        "start_later": "start_later",
+        "topics": "topics",
+        "topics_regex": "topics_regex",
+        "source_type": "source_type",
+        "source_task": "source_task",
+        "sink_type": "sink_type",
+        "sink_task": "sink_task",
+    }
+
+    def __init__(
+        self,
+        task_name=None,
+        start_later=None,
+        topics=None,
+        topics_regex=None,
+        source_type=None,
+        source_task=None,
+        sink_type=None,
+        sink_task=None,
+    ):
+        d = self.__dict__
+        d["_task_name"] = task_name
+        d["_start_later"] = start_later
+        d["_topics"] = topics
+        d["_topics_regex"] = topics_regex
+        d["_source_type"] = source_type
+        d["_source_task"] = source_task
+        d["_sink_type"] = sink_type
+        d["_sink_task"] = sink_task
+
+    task_name = _field("task_name", "Task name. (str)")
+    start_later = _field(
+        "start_later",
+        "True to create the task without starting it (it waits until resumed); false, the default, to start it at "
+        "once. (bool)",
+    )
+    topics = _field("topics", "Topics the task handles, comma-separated; give either topics or topics_regex. (str)")
+    topics_regex = _field(
+        "topics_regex",
+        "A regular expression matching the topics the task handles; give either topics or topics_regex. (str)",
+    )
+    source_type = _field(
+        "source_type",
+        "Source type: KAFKA_REPLICATOR_SOURCE (replicate from another Kafka instance) or NONE. (str; one of "
+        "KAFKA_REPLICATOR_SOURCE, NONE)",
+    )
+    source_task = _field(
+        "source_task",
+        "Source settings; required when source_type is KAFKA_REPLICATOR_SOURCE. (SmartConnectTaskReqSourceConfig)",
+    )
+    sink_type = _field("sink_type", "Sink type: OBS_SINK (dump to an OBS bucket) or NONE. (str; one of OBS_SINK, NONE)")
+    sink_task = _field(
+        "sink_task",
+        "Sink settings; required when sink_type is OBS_SINK. (SmartConnectTaskReqSinkConfig)",
+    )
+
+
+class SmartConnectTaskReqSourceConfig(_Model):
+    """Source settings of a new task: the peer Kafka instance to replicate with."""
+
+    sensitive_list = []
+    _secret = ["password"]
+    openapi_types = {
+        "current_cluster_name": "str",
+        "cluster_name": "str",
+        "user_name": "str",
+        "password": "str",
+        "sasl_mechanism": "str",
+        "instance_id": "str",
+        "bootstrap_servers": "str",
+        "security_protocol": "str",
+        "direction": "str",
+        "sync_consumer_offsets_enabled": "bool",
+        "replication_factor": "int",
+        "task_num": "int",
+        "rename_topic_enabled": "bool",
+        "provenance_header_enabled": "bool",
+        "consumer_strategy": "str",
+        "compression_type": "str",
+        "topics_mapping": "str",
+    }
+    attribute_map = {
+        "current_cluster_name": "current_cluster_name",
+        "cluster_name": "cluster_name",
+        "user_name": "user_name",
+        "password": "password",
+        "sasl_mechanism": "sasl_mechanism",
+        "instance_id": "instance_id",
+        "bootstrap_servers": "bootstrap_servers",
+        "security_protocol": "security_protocol",
+        "direction": "direction",
+        "sync_consumer_offsets_enabled": "sync_consumer_offsets_enabled",
+        "replication_factor": "replication_factor",
+        "task_num": "task_num",
+        "rename_topic_enabled": "rename_topic_enabled",
+        "provenance_header_enabled": "provenance_header_enabled",
+        "consumer_strategy": "consumer_strategy",
+        "compression_type": "compression_type",
+        "topics_mapping": "topics_mapping",
+    }
+
+    def __init__(
+        self,
+        current_cluster_name=None,
+        cluster_name=None,
+        user_name=None,
+        password=None,
+        sasl_mechanism=None,
+        instance_id=None,
+        bootstrap_servers=None,
+        security_protocol=None,
+        direction=None,
+        sync_consumer_offsets_enabled=None,
+        replication_factor=None,
+        task_num=None,
+        rename_topic_enabled=None,
+        provenance_header_enabled=None,
+        consumer_strategy=None,
+        compression_type=None,
+        topics_mapping=None,
+    ):
+        d = self.__dict__
+        d["_current_cluster_name"] = current_cluster_name
+        d["_cluster_name"] = cluster_name
+        d["_user_name"] = user_name
+        d["_password"] = password
+        d["_sasl_mechanism"] = sasl_mechanism
+        d["_instance_id"] = instance_id
+        d["_bootstrap_servers"] = bootstrap_servers
+        d["_security_protocol"] = security_protocol
+        d["_direction"] = direction
+        d["_sync_consumer_offsets_enabled"] = sync_consumer_offsets_enabled
+        d["_replication_factor"] = replication_factor
+        d["_task_num"] = task_num
+        d["_rename_topic_enabled"] = rename_topic_enabled
+        d["_provenance_header_enabled"] = provenance_header_enabled
+        d["_consumer_strategy"] = consumer_strategy
+        d["_compression_type"] = compression_type
+        d["_topics_mapping"] = topics_mapping
+
+    current_cluster_name = _field("current_cluster_name", "Alias of this instance in the replication. (str)")
+    cluster_name = _field("cluster_name", "Alias of the peer Kafka instance. (str)")
+    user_name = _field(
+        "user_name",
+        "SASL user of the peer instance; needed when security_protocol is SASL_SSL or SASL_PLAINTEXT. (str)",
+    )
+    password = _field("password", "Password of that SASL user; sent, never shown in output, logs or errors. (str)")
+    sasl_mechanism = _field(
+        "sasl_mechanism",
+        "SASL mechanism of the peer instance: PLAIN or SCRAM-SHA-512. (str; one of PLAIN, SCRAM-SHA-512)",
+    )
+    instance_id = _field(
+        "instance_id",
+        "ID of the peer Kafka instance; give either instance_id or bootstrap_servers. (str)",
+    )
+    bootstrap_servers = _field(
+        "bootstrap_servers",
+        "Addresses of the peer Kafka (host:port, comma-separated); give either instance_id or bootstrap_servers. (str)",
+    )
+    security_protocol = _field(
+        "security_protocol",
+        "How the peer authenticates: PLAINTEXT, SASL_SSL or SASL_PLAINTEXT. (str; one of PLAINTEXT, SASL_SSL, "
+        "SASL_PLAINTEXT)",
+    )
+    direction = _field(
+        "direction",
+        "Replication direction: pull (peer to this instance), push (this instance to the peer) or two-way. (str; one "
+        "of pull, push, two-way)",
+    )
+    sync_consumer_offsets_enabled = _field(
+        "sync_consumer_offsets_enabled",
+        "Whether consumer offsets are replicated too. (bool)",
+    )
+    replication_factor = _field(
+        "replication_factor",
+        "Replicas of topics created on the target; at most the target's broker count. (int; range 1..)",
+    )
+    task_num = _field(
+        "task_num",
+        "Number of replication tasks (two-way doubles it); 2 when left out. (int; range 1..; the service's default 2)",
+    )
+    rename_topic_enabled = _field(
+        "rename_topic_enabled",
+        "Whether target topics are prefixed with the source instance's alias; not with topics_mapping. (bool)",
+    )
+    provenance_header_enabled = _field(
+        "provenance_header_enabled",
+        "Whether replicated messages carry a header naming their source (turn on for two-way). (bool)",
+    )
+    consumer_strategy = _field(
+        "consumer_strategy",
+        "Where a new task starts reading: latest or earliest. (str; one of latest, earliest)",
+    )
+    compression_type = _field(
+        "compression_type",
+        "Compression of replicated messages: none, gzip, snappy, lz4 or zstd. (str; one of none, gzip, snappy, lz4, "
+        "zstd)",
+    )
+    topics_mapping = _field(
+        "topics_mapping",
+        "Target topic names, as source:target pairs separated by commas; not with rename_topic_enabled. (str)",
+    )
+
+
+class SmartConnectTaskReqSinkConfig(_Model):
+    """Sink settings of a new task: the OBS bucket to dump to."""
+
+    sensitive_list = []
+    _secret = ["access_key", "secret_key"]
+    openapi_types = {
+        "consumer_strategy": "str",
+        "destination_file_type": "str",
+        "deliver_time_interval": "int",
+        "access_key": "str",
+        "secret_key": "str",
+        "obs_bucket_name": "str",
+        "obs_path": "str",
+        "partition_format": "str",
+        "record_delimiter": "str",
+        "store_keys": "bool",
+    }
+    attribute_map = {
+        "consumer_strategy": "consumer_strategy",
+        "destination_file_type": "destination_file_type",
+        "deliver_time_interval": "deliver_time_interval",
+        "access_key": "access_key",
+        "secret_key": "secret_key",
+        "obs_bucket_name": "obs_bucket_name",
+        "obs_path": "obs_path",
+        "partition_format": "partition_format",
+        "record_delimiter": "record_delimiter",
+        "store_keys": "store_keys",
+    }
+
+    def __init__(
+        self,
+        consumer_strategy=None,
+        destination_file_type=None,
+        deliver_time_interval=None,
+        access_key=None,
+        secret_key=None,
+        obs_bucket_name=None,
+        obs_path=None,
+        partition_format=None,
+        record_delimiter=None,
+        store_keys=None,
+    ):
+        d = self.__dict__
+        d["_consumer_strategy"] = consumer_strategy
+        d["_destination_file_type"] = destination_file_type
+        d["_deliver_time_interval"] = deliver_time_interval
+        d["_access_key"] = access_key
+        d["_secret_key"] = secret_key
+        d["_obs_bucket_name"] = obs_bucket_name
+        d["_obs_path"] = obs_path
+        d["_partition_format"] = partition_format
+        d["_record_delimiter"] = record_delimiter
+        d["_store_keys"] = store_keys
+
+    consumer_strategy = _field(
+        "consumer_strategy",
+        "Where a new task starts reading: latest or earliest. (str; one of latest, earliest)",
+    )
+    destination_file_type = _field("destination_file_type", "Format of the dumped files; only TEXT. (str; one of TEXT)")
+    deliver_time_interval = _field(
+        "deliver_time_interval",
+        "Seconds between dumps; 300 when left out. (int; range 1..; the service's default 300)",
+    )
+    access_key = _field(
+        "access_key",
+        "Access key (AK) used to write to OBS; sent, never shown in output, logs or errors. (str)",
+    )
+    secret_key = _field(
+        "secret_key",
+        "Secret key (SK) used to write to OBS; sent, never shown in output, logs or errors. (str)",
+    )
+    obs_bucket_name = _field("obs_bucket_name", "OBS bucket the topics are dumped to. (str)")
+    obs_path = _field("obs_path", "Directory in the bucket; levels separated by /. (str)")
+    partition_format = _field(
+        "partition_format",
+        "Time directories: yyyy, yyyy/MM, yyyy/MM/dd, yyyy/MM/dd/HH or yyyy/MM/dd/HH/mm. (str; one of yyyy, yyyy/MM, "
+        "yyyy/MM/dd, yyyy/MM/dd/HH, yyyy/MM/dd/HH/mm)",
+    )
+    record_delimiter = _field(
+        "record_delimiter",
+        "Separator between records in a dumped file: , ; | \\n (written as backslash-n) or NULL. (str; one of ,, ;, "
+        "|, \\n, NULL)",
+    )
+    store_keys = _field("store_keys", "Whether message keys are dumped too. (bool)")
+
+
+class CreateConnectorTaskResponse(_Response):
+    """The task created."""
+
+    sensitive_list = []
+    openapi_types = {
+        "task_name": "str",
+        "topics": "str",
+        "topics_regex": "str",
+        "source_type": "str",
+        "source_task": "SmartConnectTaskRespSourceConfig",
+        "sink_type": "str",
+        "sink_task": "SmartConnectTaskRespSinkConfig",
+        "id": "str",
+        "status": "str",
+        "create_time": "int",
+    }
+    attribute_map = {
+        "task_name": "task_name",
+        "topics": "topics",
+        "topics_regex": "topics_regex",
+        "source_type": "source_type",
+        "source_task": "source_task",
+        "sink_type": "sink_type",
+        "sink_task": "sink_task",
+        "id": "id",
+        "status": "status",
+        "create_time": "create_time",
+    }
+
+    def __init__(
+        self,
+        task_name=None,
+        topics=None,
+        topics_regex=None,
+        source_type=None,
+        source_task=None,
+        sink_type=None,
+        sink_task=None,
+        id=None,
+        status=None,
+        create_time=None,
+    ):
+        SdkResponse.__init__(self)
+        d = self.__dict__
+        d["_task_name"] = task_name
+        d["_topics"] = topics
+        d["_topics_regex"] = topics_regex
+        d["_source_type"] = source_type
+        d["_source_task"] = source_task
+        d["_sink_type"] = sink_type
+        d["_sink_task"] = sink_task
+        d["_id"] = id
+        d["_status"] = status
+        d["_create_time"] = create_time
+
+    task_name = _field("task_name", "Task name. (str)")
+    topics = _field("topics", "Topics the task handles, comma-separated; give either topics or topics_regex. (str)")
+    topics_regex = _field(
+        "topics_regex",
+        "A regular expression matching the topics the task handles; give either topics or topics_regex. (str)",
+    )
+    source_type = _field(
+        "source_type",
+        "Source type: KAFKA_REPLICATOR_SOURCE (replicate from another Kafka instance) or NONE. (str; one of "
+        "KAFKA_REPLICATOR_SOURCE, NONE)",
+    )
+    source_task = _field(
+        "source_task",
+        "Source settings; required when source_type is KAFKA_REPLICATOR_SOURCE. (SmartConnectTaskRespSourceConfig)",
+    )
+    sink_type = _field("sink_type", "Sink type: OBS_SINK (dump to an OBS bucket) or NONE. (str; one of OBS_SINK, NONE)")
+    sink_task = _field(
+        "sink_task",
+        "Sink settings; required when sink_type is OBS_SINK. (SmartConnectTaskRespSinkConfig)",
+    )
+    id = _field("id", "Task ID. (str)")
+    status = _field("status", "Task state: WAITING (created, not started), RUNNING, PAUSED or RESTARTING. (str)")
+    create_time = _field("create_time", "When the task was created, in milliseconds since the Unix epoch. (int)")
+
+
+class SmartConnectTaskRespSourceConfig(_Model):
+    """Source settings of a task as the service shows them (no password)."""
+
+    sensitive_list = []
+    openapi_types = {
+        "current_cluster_name": "str",
+        "cluster_name": "str",
+        "user_name": "str",
+        "sasl_mechanism": "str",
+        "instance_id": "str",
+        "bootstrap_servers": "str",
+        "security_protocol": "str",
+        "direction": "str",
+        "sync_consumer_offsets_enabled": "bool",
+        "replication_factor": "int",
+        "task_num": "int",
+        "rename_topic_enabled": "bool",
+        "provenance_header_enabled": "bool",
+        "consumer_strategy": "str",
+        "compression_type": "str",
+        "topics_mapping": "str",
+    }
+    attribute_map = {
+        "current_cluster_name": "current_cluster_name",
+        "cluster_name": "cluster_name",
+        "user_name": "user_name",
+        "sasl_mechanism": "sasl_mechanism",
+        "instance_id": "instance_id",
+        "bootstrap_servers": "bootstrap_servers",
+        "security_protocol": "security_protocol",
+        "direction": "direction",
+        "sync_consumer_offsets_enabled": "sync_consumer_offsets_enabled",
+        "replication_factor": "replication_factor",
+        "task_num": "task_num",
+        "rename_topic_enabled": "rename_topic_enabled",
+        "provenance_header_enabled": "provenance_header_enabled",
+        "consumer_strategy": "consumer_strategy",
+        "compression_type": "compression_type",
+        "topics_mapping": "topics_mapping",
+    }
+
+    def __init__(
+        self,
+        current_cluster_name=None,
+        cluster_name=None,
+        user_name=None,
+        sasl_mechanism=None,
+        instance_id=None,
+        bootstrap_servers=None,
+        security_protocol=None,
+        direction=None,
+        sync_consumer_offsets_enabled=None,
+        replication_factor=None,
+        task_num=None,
+        rename_topic_enabled=None,
+        provenance_header_enabled=None,
+        consumer_strategy=None,
+        compression_type=None,
+        topics_mapping=None,
+    ):
+        d = self.__dict__
+        d["_current_cluster_name"] = current_cluster_name
+        d["_cluster_name"] = cluster_name
+        d["_user_name"] = user_name
+        d["_sasl_mechanism"] = sasl_mechanism
+        d["_instance_id"] = instance_id
+        d["_bootstrap_servers"] = bootstrap_servers
+        d["_security_protocol"] = security_protocol
+        d["_direction"] = direction
+        d["_sync_consumer_offsets_enabled"] = sync_consumer_offsets_enabled
+        d["_replication_factor"] = replication_factor
+        d["_task_num"] = task_num
+        d["_rename_topic_enabled"] = rename_topic_enabled
+        d["_provenance_header_enabled"] = provenance_header_enabled
+        d["_consumer_strategy"] = consumer_strategy
+        d["_compression_type"] = compression_type
+        d["_topics_mapping"] = topics_mapping
+
+    current_cluster_name = _field("current_cluster_name", "Alias of this instance in the replication. (str)")
+    cluster_name = _field("cluster_name", "Alias of the peer Kafka instance. (str)")
+    user_name = _field(
+        "user_name",
+        "SASL user of the peer instance; needed when security_protocol is SASL_SSL or SASL_PLAINTEXT. (str)",
+    )
+    sasl_mechanism = _field(
+        "sasl_mechanism",
+        "SASL mechanism of the peer instance: PLAIN or SCRAM-SHA-512. (str; one of PLAIN, SCRAM-SHA-512)",
+    )
+    instance_id = _field(
+        "instance_id",
+        "ID of the peer Kafka instance; give either instance_id or bootstrap_servers. (str)",
+    )
+    bootstrap_servers = _field(
+        "bootstrap_servers",
+        "Addresses of the peer Kafka (host:port, comma-separated); give either instance_id or bootstrap_servers. (str)",
+    )
+    security_protocol = _field(
+        "security_protocol",
+        "How the peer authenticates: PLAINTEXT, SASL_SSL or SASL_PLAINTEXT. (str; one of PLAINTEXT, SASL_SSL, "
+        "SASL_PLAINTEXT)",
+    )
+    direction = _field(
+        "direction",
+        "Replication direction: pull (peer to this instance), push (this instance to the peer) or two-way. (str; one "
+        "of pull, push, two-way)",
+    )
+    sync_consumer_offsets_enabled = _field(
+        "sync_consumer_offsets_enabled",
+        "Whether consumer offsets are replicated too. (bool)",
+    )
+    replication_factor = _field(
+        "replication_factor",
+        "Replicas of topics created on the target; at most the target's broker count. (int)",
+    )
+    task_num = _field("task_num", "Number of replication tasks (two-way doubles it); 2 when left out. (int)")
+    rename_topic_enabled = _field(
+        "rename_topic_enabled",
+        "Whether target topics are prefixed with the source instance's alias; not with topics_mapping. (bool)",
+    )
+    provenance_header_enabled = _field(
+        "provenance_header_enabled",
+        "Whether replicated messages carry a header naming their source (turn on for two-way). (bool)",
+    )
+    consumer_strategy = _field(
+        "consumer_strategy",
+        "Where a new task starts reading: latest or earliest. (str; one of latest, earliest)",
+    )
+    compression_type = _field(
+        "compression_type",
+        "Compression of replicated messages: none, gzip, snappy, lz4 or zstd. (str; one of none, gzip, snappy, lz4, "
+        "zstd)",
+    )
+    topics_mapping = _field(
+        "topics_mapping",
+        "Target topic names, as source:target pairs separated by commas; not with rename_topic_enabled. (str)",
+    )
+
+
+class SmartConnectTaskRespSinkConfig(_Model):
+    """Sink settings of a task as the service shows them (no keys)."""
+
+    sensitive_list = []
+    openapi_types = {
+        "consumer_strategy": "str",
+        "destination_file_type": "str",
+        "deliver_time_interval": "int",
+        "obs_bucket_name": "str",
+        "obs_path": "str",
+        "partition_format": "str",
+        "record_delimiter": "str",
+        "store_keys": "bool",
+        "obs_part_size": "int",
+        "flush_size": "int",
+        "timezone": "str",
+        "schema_generator_class": "str",
+        "partitioner_class": "str",
+        "value_converter": "str",
+        "key_converter": "str",
+        "kv_delimiter": "str",
+    }
+    attribute_map = {
+        "consumer_strategy": "consumer_strategy",
+        "destination_file_type": "destination_file_type",
+        "deliver_time_interval": "deliver_time_interval",
+        "obs_bucket_name": "obs_bucket_name",
+        "obs_path": "obs_path",
+        "partition_format": "partition_format",
+        "record_delimiter": "record_delimiter",
+        "store_keys": "store_keys",
+        "obs_part_size": "obs_part_size",
+        "flush_size": "flush_size",
+        "timezone": "timezone",
+        "schema_generator_class": "schema_generator_class",
+        "partitioner_class": "partitioner_class",
+        "value_converter": "value_converter",
+        "key_converter": "key_converter",
+        "kv_delimiter": "kv_delimiter",
+    }
+
+    def __init__(
+        self,
+        consumer_strategy=None,
+        destination_file_type=None,
+        deliver_time_interval=None,
+        obs_bucket_name=None,
+        obs_path=None,
+        partition_format=None,
+        record_delimiter=None,
+        store_keys=None,
+        obs_part_size=None,
+        flush_size=None,
+        timezone=None,
+        schema_generator_class=None,
+        partitioner_class=None,
+        value_converter=None,
+        key_converter=None,
+        kv_delimiter=None,
+    ):
+        d = self.__dict__
+        d["_consumer_strategy"] = consumer_strategy
+        d["_destination_file_type"] = destination_file_type
+        d["_deliver_time_interval"] = deliver_time_interval
+        d["_obs_bucket_name"] = obs_bucket_name
+        d["_obs_path"] = obs_path
+        d["_partition_format"] = partition_format
+        d["_record_delimiter"] = record_delimiter
+        d["_store_keys"] = store_keys
+        d["_obs_part_size"] = obs_part_size
+        d["_flush_size"] = flush_size
+        d["_timezone"] = timezone
+        d["_schema_generator_class"] = schema_generator_class
+        d["_partitioner_class"] = partitioner_class
+        d["_value_converter"] = value_converter
+        d["_key_converter"] = key_converter
+        d["_kv_delimiter"] = kv_delimiter
+
+    consumer_strategy = _field(
+        "consumer_strategy",
+        "Where a new task starts reading: latest or earliest. (str; one of latest, earliest)",
+    )
+    destination_file_type = _field("destination_file_type", "Format of the dumped files; only TEXT. (str; one of TEXT)")
+    deliver_time_interval = _field("deliver_time_interval", "Seconds between dumps; 300 when left out. (int)")
+    obs_bucket_name = _field("obs_bucket_name", "OBS bucket the topics are dumped to. (str)")
+    obs_path = _field("obs_path", "Directory in the bucket; levels separated by /. (str)")
+    partition_format = _field(
+        "partition_format",
+        "Time directories: yyyy, yyyy/MM, yyyy/MM/dd, yyyy/MM/dd/HH or yyyy/MM/dd/HH/mm. (str; one of yyyy, yyyy/MM, "
+        "yyyy/MM/dd, yyyy/MM/dd/HH, yyyy/MM/dd/HH/mm)",
+    )
+    record_delimiter = _field(
+        "record_delimiter",
+        "Separator between records in a dumped file: , ; | \\n (written as backslash-n) or NULL. (str; one of ,, ;, "
+        "|, \\n, NULL)",
+    )
+    store_keys = _field("store_keys", "Whether message keys are dumped too. (bool)")
+    obs_part_size = _field("obs_part_size", "Size in bytes at which a file is uploaded; 5242880 by default. (int)")
+    flush_size = _field("flush_size", "Number of records per flush. (int)")
+    timezone = _field("timezone", "Time zone of the time directories. (str)")
+    schema_generator_class = _field("schema_generator_class", "Schema generator class. (str)")
+    partitioner_class = _field("partitioner_class", "Partitioner class. (str)")
+    value_converter = _field("value_converter", "Converter of message values. (str)")
+    key_converter = _field("key_converter", "Converter of message keys. (str)")
+    kv_delimiter = _field("kv_delimiter", "Separator between key and value. (str)")
+
+
+class ListConnectorTasksRequest(_Model):
+    """List the Smart Connect tasks of an instance, a page at a time.
+
+    Required: instance_id.
+    """
+
+    sensitive_list = []
+    openapi_types = {"instance_id": "str", "offset": "int", "limit": "int"}
+    attribute_map = {"instance_id": "instance_id", "offset": "offset", "limit": "limit"}
+
+    def __init__(self, instance_id=None, offset=None, limit=None):
+        d = self.__dict__
+        d["_instance_id"] = instance_id
+        d["_offset"] = offset
+        d["_limit"] = limit
+
+    instance_id = _field("instance_id", "ID of the instance (path parameter). (str; required)")
+    offset = _field("offset", "Index of the first task returned, 0 or more. (int; range 0..)")
+    limit = _field(
+        "limit",
+        "Most tasks returned, 1 to 50; 10 when left out. (int; range 1..50; the service's default 10)",
+    )
+
+
+class ListConnectorTasksResponse(_Response):
+    """A page of tasks, the total and the quota."""
+
+    sensitive_list = []
+    openapi_types = {
+        "tasks": "list[SmartConnectTaskEntity]",
+        "total_number": "int",
+        "max_tasks": "int",
+        "quota_tasks": "int",
+    }
+    attribute_map = {
+        "tasks": "tasks",
+        "total_number": "total_number",
+        "max_tasks": "max_tasks",
+        "quota_tasks": "quota_tasks",
+    }
+
+    def __init__(self, tasks=None, total_number=None, max_tasks=None, quota_tasks=None):
+        SdkResponse.__init__(self)
+        d = self.__dict__
+        d["_tasks"] = tasks
+        d["_total_number"] = total_number
+        d["_max_tasks"] = max_tasks
+        d["_quota_tasks"] = quota_tasks
+
+    tasks = _field("tasks", "The tasks of this page. (list[SmartConnectTaskEntity])")
+    total_number = _field("total_number", "How many tasks the instance has. (int)")
+    max_tasks = _field("max_tasks", "The most tasks the instance may have. (int)")
+    quota_tasks = _field("quota_tasks", "The task quota of the instance. (int)")
+
+
+class SmartConnectTaskEntity(_Model):
+    """One Smart Connect task."""
+
+    sensitive_list = []
+    openapi_types = {
+        "task_name": "str",
+        "topics": "str",
+        "topics_regex": "str",
+        "source_type": "str",
+        "source_task": "SmartConnectTaskRespSourceConfig",
+        "sink_type": "str",
+        "sink_task": "SmartConnectTaskRespSinkConfig",
+        "id": "str",
+        "status": "str",
+        "create_time": "int",
+    }
+    attribute_map = {
+        "task_name": "task_name",
+        "topics": "topics",
+        "topics_regex": "topics_regex",
+        "source_type": "source_type",
+        "source_task": "source_task",
+        "sink_type": "sink_type",
+        "sink_task": "sink_task",
+        "id": "id",
+        "status": "status",
+        "create_time": "create_time",
+    }
+
+    def __init__(
+        self,
+        task_name=None,
+        topics=None,
+        topics_regex=None,
+        source_type=None,
+        source_task=None,
+        sink_type=None,
+        sink_task=None,
+        id=None,
+        status=None,
+        create_time=None,
+    ):
+        d = self.__dict__
+        d["_task_name"] = task_name
+        d["_topics"] = topics
+        d["_topics_regex"] = topics_regex
+        d["_source_type"] = source_type
+        d["_source_task"] = source_task
+        d["_sink_type"] = sink_type
+        d["_sink_task"] = sink_task
+        d["_id"] = id
+        d["_status"] = status
+        d["_create_time"] = create_time
+
+    task_name = _field("task_name", "Task name. (str)")
+    topics = _field("topics", "Topics the task handles, comma-separated; give either topics or topics_regex. (str)")
+    topics_regex = _field(
+        "topics_regex",
+        "A regular expression matching the topics the task handles; give either topics or topics_regex. (str)",
+    )
+    source_type = _field(
+        "source_type",
+        "Source type: KAFKA_REPLICATOR_SOURCE (replicate from another Kafka instance) or NONE. (str; one of "
+        "KAFKA_REPLICATOR_SOURCE, NONE)",
+    )
+    source_task = _field(
+        "source_task",
+        "Source settings; required when source_type is KAFKA_REPLICATOR_SOURCE. (SmartConnectTaskRespSourceConfig)",
+    )
+    sink_type = _field("sink_type", "Sink type: OBS_SINK (dump to an OBS bucket) or NONE. (str; one of OBS_SINK, NONE)")
+    sink_task = _field(
+        "sink_task",
+        "Sink settings; required when sink_type is OBS_SINK. (SmartConnectTaskRespSinkConfig)",
+    )
+    id = _field("id", "Task ID. (str)")
+    status = _field(
+        "status",
+        "Task state: WAITING (created, not started), RUNNING, PAUSED or RESTARTING. (str; one of PAUSED, RUNNING, "
+        "WAITING, RESTARTING)",
+    )
+    create_time = _field("create_time", "When the task was created, in milliseconds since the Unix epoch. (int)")
+
+
+class ShowConnectorTaskRequest(_Model):
+    """Look up one Smart Connect task.
+
+    Required: instance_id, task_id.
+    """
+
+    sensitive_list = []
+    openapi_types = {"instance_id": "str", "task_id": "str"}
+    attribute_map = {"instance_id": "instance_id", "task_id": "task_id"}
+
+    def __init__(self, instance_id=None, task_id=None):
+        d = self.__dict__
+        d["_instance_id"] = instance_id
+        d["_task_id"] = task_id
+
+    instance_id = _field("instance_id", "ID of the instance (path parameter). (str; required)")
+    task_id = _field("task_id", "ID of the Smart Connect task (path parameter). (str; required)")
+
+
+class ShowConnectorTaskResponse(_Response):
+    """The task."""
+
+    sensitive_list = []
+    openapi_types = {
+        "task_name": "str",
+        "topics": "str",
+        "topics_regex": "str",
+        "source_type": "str",
+        "source_task": "SmartConnectTaskRespSourceConfig",
+        "sink_type": "str",
+        "sink_task": "SmartConnectTaskRespSinkConfig",
+        "id": "str",
+        "status": "str",
+        "create_time": "int",
+    }
+    attribute_map = {
+        "task_name": "task_name",
+        "topics": "topics",
+        "topics_regex": "topics_regex",
+        "source_type": "source_type",
+        "source_task": "source_task",
+        "sink_type": "sink_type",
+        "sink_task": "sink_task",
+        "id": "id",
+        "status": "status",
+        "create_time": "create_time",
+    }
+
+    def __init__(
+        self,
+        task_name=None,
+        topics=None,
+        topics_regex=None,
+        source_type=None,
+        source_task=None,
+        sink_type=None,
+        sink_task=None,
+        id=None,
+        status=None,
+        create_time=None,
+    ):
+        SdkResponse.__init__(self)
+        d = self.__dict__
+        d["_task_name"] = task_name
+        d["_topics"] = topics
+        d["_topics_regex"] = topics_regex
+        d["_source_type"] = source_type
+        d["_source_task"] = source_task
+        d["_sink_type"] = sink_type
+        d["_sink_task"] = sink_task
+        d["_id"] = id
+        d["_status"] = status
+        d["_create_time"] = create_time
+
+    task_name = _field("task_name", "Task name. (str)")
+    topics = _field("topics", "Topics the task handles, comma-separated; give either topics or topics_regex. (str)")
+    topics_regex = _field(
+        "topics_regex",
+        "A regular expression matching the topics the task handles; give either topics or topics_regex. (str)",
+    )
+    source_type = _field(
+        "source_type",
+        "Source type: KAFKA_REPLICATOR_SOURCE (replicate from another Kafka instance) or NONE. (str; one of "
+        "KAFKA_REPLICATOR_SOURCE, NONE)",
+    )
+    source_task = _field(
+        "source_task",
+        "Source settings; required when source_type is KAFKA_REPLICATOR_SOURCE. (SmartConnectTaskRespSourceConfig)",
+    )
+    sink_type = _field("sink_type", "Sink type: OBS_SINK (dump to an OBS bucket) or NONE. (str; one of OBS_SINK, NONE)")
+    sink_task = _field(
+        "sink_task",
+        "Sink settings; required when sink_type is OBS_SINK. (SmartConnectTaskRespSinkConfig)",
+    )
+    id = _field("id", "Task ID. (str)")
+    status = _field("status", "Task state: WAITING (created, not started), RUNNING, PAUSED or RESTARTING. (str)")
+    create_time = _field("create_time", "When the task was created, in milliseconds since the Unix epoch. (int)")
+
+
+class ModifyConnectorTaskRequest(_Model):
+    """Change the settings of a Smart Connect task.
+
+    Required: instance_id, task_id.
+    """
+
+    sensitive_list = []
+    openapi_types = {"instance_id": "str", "task_id": "str", "body": "SmartConnectTaskEntity"}
+    attribute_map = {"instance_id": "instance_id", "task_id": "task_id", "body": "body"}
+
+    def __init__(self, instance_id=None, task_id=None, body=None):
+        d = self.__dict__
+        d["_instance_id"] = instance_id
+        d["_task_id"] = task_id
+        d["_body"] = body
+
+    instance_id = _field("instance_id", "ID of the instance (path parameter). (str; required)")
+    task_id = _field("task_id", "ID of the Smart Connect task (path parameter). (str; required)")
+    body = _field("body", "The request body. (SmartConnectTaskEntity)")
+
+
+class ModifyConnectorTaskResponse(_Response):
+    """The task as changed."""
+
+    sensitive_list = []
+    openapi_types = {
+        "task_name": "str",
+        "topics": "str",
+        "topics_regex": "str",
+        "source_type": "str",
+        "source_task": "SmartConnectTaskRespSourceConfig",
+        "sink_type": "str",
+        "sink_task": "SmartConnectTaskRespSinkConfig",
+        "id": "str",
+        "status": "str",
+        "create_time": "int",
+    }
+    attribute_map = {
+        "task_name": "task_name",
+        "topics": "topics",
+        "topics_regex": "topics_regex",
+        "source_type": "source_type",
+        "source_task": "source_task",
+        "sink_type": "sink_type",
+        "sink_task": "sink_task",
+        "id": "id",
+        "status": "status",
+        "create_time": "create_time",
+    }
+
+    def __init__(
+        self,
+        task_name=None,
+        topics=None,
+        topics_regex=None,
+        source_type=None,
+        source_task=None,
+        sink_type=None,
+        sink_task=None,
+        id=None,
+        status=None,
+        create_time=None,
+    ):
+        SdkResponse.__init__(self)
+        d = self.__dict__
+        d["_task_name"] = task_name
+        d["_topics"] = topics
+        d["_topics_regex"] = topics_regex
+        d["_source_type"] = source_type
+        d["_source_task"] = source_task
+        d["_sink_type"] = sink_type
+        d["_sink_task"] = sink_task
+        d["_id"] = id
+        d["_status"] = status
+        d["_create_time"] = create_time
+
+    task_name = _field("task_name", "Task name. (str)")
+    topics = _field("topics", "Topics the task handles, comma-separated; give either topics or topics_regex. (str)")
+    topics_regex = _field(
+        "topics_regex",
+        "A regular expression matching the topics the task handles; give either topics or topics_regex. (str)",
+    )
+    source_type = _field(
+        "source_type",
+        "Source type: KAFKA_REPLICATOR_SOURCE (replicate from another Kafka instance) or NONE. (str; one of "
+        "KAFKA_REPLICATOR_SOURCE, NONE)",
+    )
+    source_task = _field(
+        "source_task",
+        "Source settings; required when source_type is KAFKA_REPLICATOR_SOURCE. (SmartConnectTaskRespSourceConfig)",
+    )
+    sink_type = _field("sink_type", "Sink type: OBS_SINK (dump to an OBS bucket) or NONE. (str; one of OBS_SINK, NONE)")
+    sink_task = _field(
+        "sink_task",
+        "Sink settings; required when sink_type is OBS_SINK. (SmartConnectTaskRespSinkConfig)",
+    )
+    id = _field("id", "Task ID. (str)")
+    status = _field("status", "Task state: WAITING (created, not started), RUNNING, PAUSED or RESTARTING. (str)")
+    create_time = _field("create_time", "When the task was created, in milliseconds since the Unix epoch. (int)")
+
+
+class DeleteConnectorTaskRequest(_Model):
+    """Delete a Smart Connect task.
+
+    Required: instance_id, task_id.
+    """
+
+    sensitive_list = []
+    openapi_types = {"instance_id": "str", "task_id": "str"}
+    attribute_map = {"instance_id": "instance_id", "task_id": "task_id"}
+
+    def __init__(self, instance_id=None, task_id=None):
+        d = self.__dict__
+        d["_instance_id"] = instance_id
+        d["_task_id"] = task_id
+
+    instance_id = _field("instance_id", "ID of the instance (path parameter). (str; required)")
+    task_id = _field("task_id", "ID of the Smart Connect task (path parameter). (str; required)")
+
+
+class DeleteConnectorTaskResponse(_Response):
+    """Nothing: the task is deleted."""
+
+    sensitive_list = []
+    openapi_types = {}
+    attribute_map = {}
+
+    def __init__(self):
+        SdkResponse.__init__(self)
+
+
+class PauseConnectorTaskRequest(_Model):
+    """Pause a running Smart Connect task.
+
+    Required: instance_id, task_id.
+    """
+
+    sensitive_list = []
+    openapi_types = {"instance_id": "str", "task_id": "str"}
+    attribute_map = {"instance_id": "instance_id", "task_id": "task_id"}
+
+    def __init__(self, instance_id=None, task_id=None):
+        d = self.__dict__
+        d["_instance_id"] = instance_id
+        d["_task_id"] = task_id
+
+    instance_id = _field("instance_id", "ID of the instance (path parameter). (str; required)")
+    task_id = _field("task_id", "ID of the Smart Connect task (path parameter). (str; required)")
+
+
+class PauseConnectorTaskResponse(_Response):
+    """Nothing: the task is paused."""
+
+    sensitive_list = []
+    openapi_types = {}
+    attribute_map = {}
+
+    def __init__(self):
+        SdkResponse.__init__(self)
+
+
+class ResumeConnectorTaskRequest(_Model):
+    """Resume (or first start) a Smart Connect task.
+
+    Required: instance_id, task_id.
+    """
+
+    sensitive_list = []
+    openapi_types = {"instance_id": "str", "task_id": "str"}
+    attribute_map = {"instance_id": "instance_id", "task_id": "task_id"}
+
+    def __init__(self, instance_id=None, task_id=None):
+        d = self.__dict__
+        d["_instance_id"] = instance_id
+        d["_task_id"] = task_id
+
+    instance_id = _field("instance_id", "ID of the instance (path parameter). (str; required)")
+    task_id = _field("task_id", "ID of the Smart Connect task (path parameter). (str; required)")
+
+
+class ResumeConnectorTaskResponse(_Response):
+    """Nothing: the task runs again."""
+
+    sensitive_list = []
+    openapi_types = {}
+    attribute_map = {}
+
+    def __init__(self):
+        SdkResponse.__init__(self)
+
+
+class RestartConnectorTaskRequest(_Model):
+    """Restart a Smart Connect task (the /kafka/ path).
+
+    Required: instance_id, task_id.
+    """
+
+    sensitive_list = []
+    openapi_types = {"instance_id": "str", "task_id": "str"}
+    attribute_map = {"instance_id": "instance_id", "task_id": "task_id"}
+
+    def __init__(self, instance_id=None, task_id=None):
+        d = self.__dict__
+        d["_instance_id"] = instance_id
+        d["_task_id"] = task_id
+
+    instance_id = _field("instance_id", "ID of the instance (path parameter). (str; required)")
+    task_id = _field("task_id", "ID of the Smart Connect task (path parameter). (str; required)")
+
+
+class RestartConnectorTaskResponse(_Response):
+    """Nothing: the task restarts."""
+
+    sensitive_list = []
+    openapi_types = {}
+    attribute_map = {}
+
+    def __init__(self):
+        SdkResponse.__init__(self)
+
+
+class RestartSmartConnectorTaskRequest(_Model):
+    """Restart a Smart Connect task.
+
+    Required: instance_id, task_id.
+    """
+
+    sensitive_list = []
+    openapi_types = {"instance_id": "str", "task_id": "str"}
+    attribute_map = {"instance_id": "instance_id", "task_id": "task_id"}
+
+    def __init__(self, instance_id=None, task_id=None):
+        d = self.__dict__
+        d["_instance_id"] = instance_id
+        d["_task_id"] = task_id
+
+    instance_id = _field("instance_id", "ID of the instance (path parameter). (str; required)")
+    task_id = _field("task_id", "ID of the Smart Connect task (path parameter). (str; required)")
+
+
+class RestartSmartConnectorTaskResponse(_Response):
+    """Nothing: the task restarts."""
+
+    sensitive_list = []
+    openapi_types = {}
+    attribute_map = {}
+
+    def __init__(self):
+        SdkResponse.__init__(self)
+
+
+class ValidateConnectorConnectivityRequest(_Model):
+    """Check that Smart Connect can reach a peer Kafka instance or OBS.
+
+    Required: instance_id.
+    """
+
+    sensitive_list = []
+    openapi_types = {"instance_id": "str", "body": "SmartConnectValidateEntity"}
+    attribute_map = {"instance_id": "instance_id", "body": "body"}
+
+    def __init__(self, instance_id=None, body=None):
+        d = self.__dict__
+        d["_instance_id"] = instance_id
+        d["_body"] = body
+
+    instance_id = _field("instance_id", "ID of the instance (path parameter). (str; required)")
+    body = _field("body", "The request body. (SmartConnectValidateEntity)")
+
+
+class SmartConnectValidateEntity(_Model):
+    """Body of the connectivity check: what kind of endpoint, and its settings."""
+
+    sensitive_list = []
+    openapi_types = {"task": "SmartConnectTaskRespSourceConfig", "type": "str"}
+    attribute_map = {"task": "task", "type": "type"}
+
+    def __init__(self, task=None, type=None):
+        d = self.__dict__
+        d["_task"] = task
+        d["_type"] = type
+
+    task = _field("task", "Source settings to check. (SmartConnectTaskRespSourceConfig)")
+    type = _field(
+        "type",
+        "What to check: KAFKA_REPLICATOR_SOURCE (a peer Kafka) or OBS_SINK. (str; one of OBS_SINK, "
+        "KAFKA_REPLICATOR_SOURCE)",
+    )
+
+
+class ValidateConnectorConnectivityResponse(_Response):
+    """Nothing: the endpoint can be reached."""
+
+    sensitive_list = []
+    openapi_types = {}
+    attribute_map = {}
+
+    def __init__(self):
+        SdkResponse.__init__(self)
+
+
+class ListObsBucketsRequest(_Model):
+    """List the OBS buckets a dump task can write to."""
+
+    sensitive_list = []
+    openapi_types = {}
+    attribute_map = {}
+
+    def __init__(self):
+        pass
+
+
+class ListObsBucketsResponse(_Response):
+    """The OBS buckets."""
+
+    sensitive_list = []
+    openapi_types = {"body": "list[ObsBucketEntity]"}
+    attribute_map = {"body": "body"}
+
+    def __init__(self, body=None):
+        SdkResponse.__init__(self)
+        d = self.__dict__
+        d["_body"] = body
+
+    body = _field("body", "The buckets. (list[ObsBucketEntity])")
+
+
+class ObsBucketEntity(_Model):
+    """One OBS bucket."""
+
+    sensitive_list = []
+    openapi_types = {
+        "response_headers": "object",
+        "original_headers": "object",
+        "status_code": "int",
+        "bucket_name": "str",
+        "owner": "object",
+        "creation_date": "int",
+        "location": "str",
+        "clustertype": "str",
+        "storage_class": "str",
+        "metadata": "object",
+        "acl": "str",
+        "bucket_storage_class": "str",
+        "bucket_type": "str",
+        "request_id": "str",
+    }
+    attribute_map = {
+        "response_headers": "responseHeaders",
+        "original_headers": "originalHeaders",
+        "status_code": "statusCode",
+        "bucket_name": "bucketName",
+        "owner": "owner",
+        "creation_date": "creationDate",
+        "location": "location",
+        "clustertype": "clustertype",
+        "storage_class": "storageClass",
+        "metadata": "metadata",
+        "acl": "acl",
+        "bucket_storage_class": "bucketStorageClass",
+        "bucket_type": "bucketType",
+        "request_id": "requestId",
+    }
+
+    def __init__(
+        self,
+        response_headers=None,
+        original_headers=None,
+        status_code=None,
+        bucket_name=None,
+        owner=None,
+        creation_date=None,
+        location=None,
+        clustertype=None,
+        storage_class=None,
+        metadata=None,
+        acl=None,
+        bucket_storage_class=None,
+        bucket_type=None,
+        request_id=None,
+    ):
+        d = self.__dict__
+        d["_response_headers"] = response_headers
+        d["_original_headers"] = original_headers
+        d["_status_code"] = status_code
+        d["_bucket_name"] = bucket_name
+        d["_owner"] = owner
+        d["_creation_date"] = creation_date
+        d["_location"] = location
+        d["_clustertype"] = clustertype
+        d["_storage_class"] = storage_class
+        d["_metadata"] = metadata
+        d["_acl"] = acl
+        d["_bucket_storage_class"] = bucket_storage_class
+        d["_bucket_type"] = bucket_type
+        d["_request_id"] = request_id
+
+    response_headers = _field("response_headers", "Response headers of the OBS call. (object)")
+    original_headers = _field("original_headers", "Original response headers of the OBS call. (object)")
+    status_code = _field("status_code", "Status code of the OBS call. (int)")
+    bucket_name = _field("bucket_name", "Bucket name. (str)")
+    owner = _field("owner", "Owner of the bucket. (object)")
+    creation_date = _field("creation_date", "When the bucket was created. (int)")
+    location = _field("location", "Region of the bucket. (str)")
+    clustertype = _field("clustertype", "Cluster type. (str)")
+    storage_class = _field("storage_class", "Storage class. (str)")
+    metadata = _field("metadata", "Metadata. (object)")
+    acl = _field("acl", "Access control policy of the bucket. (str)")
+    bucket_storage_class = _field(
+        "bucket_storage_class",
+        "Storage class of the bucket: STANDARD, WARM, COLD or DEEP_ARCHIVE. (str; one of STANDARD, WARM, COLD, "
+        "DEEP_ARCHIVE)",
+    )
+    bucket_type = _field("bucket_type", "Bucket type. (str)")
+    request_id = _field("request_id", "Request ID of the OBS call. (str)")

@@ -2,6 +2,8 @@
 # Stubs of models.py. Every field is None until set, or when a response lacks it, except where
 # a comment says otherwise; enumerated values are typed `str`, as the service may add values.
 
+from typing import Any
+
 from dmskafka._model_base import SdkResponse as SdkResponse
 from dmskafka._model_base import _Model, _Response
 
@@ -21,6 +23,36 @@ __all__ = [
     "ShowInstanceResponse",
     "PortProtocolsEntity",
     "TagEntity",
+    "CreateConnectorTaskRequest",
+    "CreateSmartConnectTaskReq",
+    "SmartConnectTaskReqSourceConfig",
+    "SmartConnectTaskReqSinkConfig",
+    "CreateConnectorTaskResponse",
+    "SmartConnectTaskRespSourceConfig",
+    "SmartConnectTaskRespSinkConfig",
+    "ListConnectorTasksRequest",
+    "ListConnectorTasksResponse",
+    "SmartConnectTaskEntity",
+    "ShowConnectorTaskRequest",
+    "ShowConnectorTaskResponse",
+    "ModifyConnectorTaskRequest",
+    "ModifyConnectorTaskResponse",
+    "DeleteConnectorTaskRequest",
+    "DeleteConnectorTaskResponse",
+    "PauseConnectorTaskRequest",
+    "PauseConnectorTaskResponse",
+    "ResumeConnectorTaskRequest",
+    "ResumeConnectorTaskResponse",
+    "RestartConnectorTaskRequest",
+    "RestartConnectorTaskResponse",
+    "RestartSmartConnectorTaskRequest",
+    "RestartSmartConnectorTaskResponse",
+    "ValidateConnectorConnectivityRequest",
+    "SmartConnectValidateEntity",
+    "ValidateConnectorConnectivityResponse",
+    "ListObsBucketsRequest",
+    "ListObsBucketsResponse",
+    "ObsBucketEntity",
 ]
 
 class CreateConnectorReq(_Model):
@@ -325,3 +357,395 @@ class TagEntity(_Model):
     key: str | None
     value: str | None
     def __init__(self, key: str | None = None, value: str | None = None) -> None: ...
+
+class CreateConnectorTaskRequest(_Model):
+    instance_id: str | None
+    body: CreateSmartConnectTaskReq | None
+    def __init__(self, instance_id: str | None = None, body: CreateSmartConnectTaskReq | None = None) -> None: ...
+
+class CreateSmartConnectTaskReq(_Model):
+    task_name: str | None
+    start_later: bool | None
+    topics: str | None
+    topics_regex: str | None
+    source_type: str | None
+    source_task: SmartConnectTaskReqSourceConfig | None
+    sink_type: str | None
+    sink_task: SmartConnectTaskReqSinkConfig | None
+    def __init__(
+        self,
+        task_name: str | None = None,
+        start_later: bool | None = None,
+        topics: str | None = None,
+        topics_regex: str | None = None,
+        source_type: str | None = None,
+        source_task: SmartConnectTaskReqSourceConfig | None = None,
+        sink_type: str | None = None,
+        sink_task: SmartConnectTaskReqSinkConfig | None = None,
+    ) -> None: ...
+
+class SmartConnectTaskReqSourceConfig(_Model):
+    current_cluster_name: str | None
+    cluster_name: str | None
+    user_name: str | None
+    password: str | None
+    sasl_mechanism: str | None
+    instance_id: str | None
+    bootstrap_servers: str | None
+    security_protocol: str | None
+    direction: str | None
+    sync_consumer_offsets_enabled: bool | None
+    replication_factor: int | None
+    task_num: int | None
+    rename_topic_enabled: bool | None
+    provenance_header_enabled: bool | None
+    consumer_strategy: str | None
+    compression_type: str | None
+    topics_mapping: str | None
+    def __init__(
+        self,
+        current_cluster_name: str | None = None,
+        cluster_name: str | None = None,
+        user_name: str | None = None,
+        password: str | None = None,
+        sasl_mechanism: str | None = None,
+        instance_id: str | None = None,
+        bootstrap_servers: str | None = None,
+        security_protocol: str | None = None,
+        direction: str | None = None,
+        sync_consumer_offsets_enabled: bool | None = None,
+        replication_factor: int | None = None,
+        task_num: int | None = None,
+        rename_topic_enabled: bool | None = None,
+        provenance_header_enabled: bool | None = None,
+        consumer_strategy: str | None = None,
+        compression_type: str | None = None,
+        topics_mapping: str | None = None,
+    ) -> None: ...
+
+class SmartConnectTaskReqSinkConfig(_Model):
+    consumer_strategy: str | None
+    destination_file_type: str | None
+    deliver_time_interval: int | None
+    access_key: str | None
+    secret_key: str | None
+    obs_bucket_name: str | None
+    obs_path: str | None
+    partition_format: str | None
+    record_delimiter: str | None
+    store_keys: bool | None
+    def __init__(
+        self,
+        consumer_strategy: str | None = None,
+        destination_file_type: str | None = None,
+        deliver_time_interval: int | None = None,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        obs_bucket_name: str | None = None,
+        obs_path: str | None = None,
+        partition_format: str | None = None,
+        record_delimiter: str | None = None,
+        store_keys: bool | None = None,
+    ) -> None: ...
+
+class CreateConnectorTaskResponse(_Response):
+    task_name: str | None
+    topics: str | None
+    topics_regex: str | None
+    source_type: str | None
+    source_task: SmartConnectTaskRespSourceConfig | None
+    sink_type: str | None
+    sink_task: SmartConnectTaskRespSinkConfig | None
+    id: str | None
+    status: str | None
+    create_time: int | None
+    def __init__(
+        self,
+        task_name: str | None = None,
+        topics: str | None = None,
+        topics_regex: str | None = None,
+        source_type: str | None = None,
+        source_task: SmartConnectTaskRespSourceConfig | None = None,
+        sink_type: str | None = None,
+        sink_task: SmartConnectTaskRespSinkConfig | None = None,
+        id: str | None = None,
+        status: str | None = None,
+        create_time: int | None = None,
+    ) -> None: ...
+
+class SmartConnectTaskRespSourceConfig(_Model):
+    current_cluster_name: str | None
+    cluster_name: str | None
+    user_name: str | None
+    sasl_mechanism: str | None
+    instance_id: str | None
+    bootstrap_servers: str | None
+    security_protocol: str | None
+    direction: str | None
+    sync_consumer_offsets_enabled: bool | None
+    replication_factor: int | None
+    task_num: int | None
+    rename_topic_enabled: bool | None
+    provenance_header_enabled: bool | None
+    consumer_strategy: str | None
+    compression_type: str | None
+    topics_mapping: str | None
+    def __init__(
+        self,
+        current_cluster_name: str | None = None,
+        cluster_name: str | None = None,
+        user_name: str | None = None,
+        sasl_mechanism: str | None = None,
+        instance_id: str | None = None,
+        bootstrap_servers: str | None = None,
+        security_protocol: str | None = None,
+        direction: str | None = None,
+        sync_consumer_offsets_enabled: bool | None = None,
+        replication_factor: int | None = None,
+        task_num: int | None = None,
+        rename_topic_enabled: bool | None = None,
+        provenance_header_enabled: bool | None = None,
+        consumer_strategy: str | None = None,
+        compression_type: str | None = None,
+        topics_mapping: str | None = None,
+    ) -> None: ...
+
+class SmartConnectTaskRespSinkConfig(_Model):
+    consumer_strategy: str | None
+    destination_file_type: str | None
+    deliver_time_interval: int | None
+    obs_bucket_name: str | None
+    obs_path: str | None
+    partition_format: str | None
+    record_delimiter: str | None
+    store_keys: bool | None
+    obs_part_size: int | None
+    flush_size: int | None
+    timezone: str | None
+    schema_generator_class: str | None
+    partitioner_class: str | None
+    value_converter: str | None
+    key_converter: str | None
+    kv_delimiter: str | None
+    def __init__(
+        self,
+        consumer_strategy: str | None = None,
+        destination_file_type: str | None = None,
+        deliver_time_interval: int | None = None,
+        obs_bucket_name: str | None = None,
+        obs_path: str | None = None,
+        partition_format: str | None = None,
+        record_delimiter: str | None = None,
+        store_keys: bool | None = None,
+        obs_part_size: int | None = None,
+        flush_size: int | None = None,
+        timezone: str | None = None,
+        schema_generator_class: str | None = None,
+        partitioner_class: str | None = None,
+        value_converter: str | None = None,
+        key_converter: str | None = None,
+        kv_delimiter: str | None = None,
+    ) -> None: ...
+
+class ListConnectorTasksRequest(_Model):
+    instance_id: str | None
+    offset: int | None
+    limit: int | None
+    def __init__(self, instance_id: str | None = None, offset: int | None = None, limit: int | None = None) -> None: ...
+
+class ListConnectorTasksResponse(_Response):
+    tasks: list[SmartConnectTaskEntity] | None
+    total_number: int | None
+    max_tasks: int | None
+    quota_tasks: int | None
+    def __init__(
+        self,
+        tasks: list[SmartConnectTaskEntity] | None = None,
+        total_number: int | None = None,
+        max_tasks: int | None = None,
+        quota_tasks: int | None = None,
+    ) -> None: ...
+
+class SmartConnectTaskEntity(_Model):
+    task_name: str | None
+    topics: str | None
+    topics_regex: str | None
+    source_type: str | None
+    source_task: SmartConnectTaskRespSourceConfig | None
+    sink_type: str | None
+    sink_task: SmartConnectTaskRespSinkConfig | None
+    id: str | None
+    status: str | None
+    create_time: int | None
+    def __init__(
+        self,
+        task_name: str | None = None,
+        topics: str | None = None,
+        topics_regex: str | None = None,
+        source_type: str | None = None,
+        source_task: SmartConnectTaskRespSourceConfig | None = None,
+        sink_type: str | None = None,
+        sink_task: SmartConnectTaskRespSinkConfig | None = None,
+        id: str | None = None,
+        status: str | None = None,
+        create_time: int | None = None,
+    ) -> None: ...
+
+class ShowConnectorTaskRequest(_Model):
+    instance_id: str | None
+    task_id: str | None
+    def __init__(self, instance_id: str | None = None, task_id: str | None = None) -> None: ...
+
+class ShowConnectorTaskResponse(_Response):
+    task_name: str | None
+    topics: str | None
+    topics_regex: str | None
+    source_type: str | None
+    source_task: SmartConnectTaskRespSourceConfig | None
+    sink_type: str | None
+    sink_task: SmartConnectTaskRespSinkConfig | None
+    id: str | None
+    status: str | None
+    create_time: int | None
+    def __init__(
+        self,
+        task_name: str | None = None,
+        topics: str | None = None,
+        topics_regex: str | None = None,
+        source_type: str | None = None,
+        source_task: SmartConnectTaskRespSourceConfig | None = None,
+        sink_type: str | None = None,
+        sink_task: SmartConnectTaskRespSinkConfig | None = None,
+        id: str | None = None,
+        status: str | None = None,
+        create_time: int | None = None,
+    ) -> None: ...
+
+class ModifyConnectorTaskRequest(_Model):
+    instance_id: str | None
+    task_id: str | None
+    body: SmartConnectTaskEntity | None
+    def __init__(
+        self,
+        instance_id: str | None = None,
+        task_id: str | None = None,
+        body: SmartConnectTaskEntity | None = None,
+    ) -> None: ...
+
+class ModifyConnectorTaskResponse(_Response):
+    task_name: str | None
+    topics: str | None
+    topics_regex: str | None
+    source_type: str | None
+    source_task: SmartConnectTaskRespSourceConfig | None
+    sink_type: str | None
+    sink_task: SmartConnectTaskRespSinkConfig | None
+    id: str | None
+    status: str | None
+    create_time: int | None
+    def __init__(
+        self,
+        task_name: str | None = None,
+        topics: str | None = None,
+        topics_regex: str | None = None,
+        source_type: str | None = None,
+        source_task: SmartConnectTaskRespSourceConfig | None = None,
+        sink_type: str | None = None,
+        sink_task: SmartConnectTaskRespSinkConfig | None = None,
+        id: str | None = None,
+        status: str | None = None,
+        create_time: int | None = None,
+    ) -> None: ...
+
+class DeleteConnectorTaskRequest(_Model):
+    instance_id: str | None
+    task_id: str | None
+    def __init__(self, instance_id: str | None = None, task_id: str | None = None) -> None: ...
+
+class DeleteConnectorTaskResponse(_Response):
+    def __init__(self) -> None: ...
+
+class PauseConnectorTaskRequest(_Model):
+    instance_id: str | None
+    task_id: str | None
+    def __init__(self, instance_id: str | None = None, task_id: str | None = None) -> None: ...
+
+class PauseConnectorTaskResponse(_Response):
+    def __init__(self) -> None: ...
+
+class ResumeConnectorTaskRequest(_Model):
+    instance_id: str | None
+    task_id: str | None
+    def __init__(self, instance_id: str | None = None, task_id: str | None = None) -> None: ...
+
+class ResumeConnectorTaskResponse(_Response):
+    def __init__(self) -> None: ...
+
+class RestartConnectorTaskRequest(_Model):
+    instance_id: str | None
+    task_id: str | None
+    def __init__(self, instance_id: str | None = None, task_id: str | None = None) -> None: ...
+
+class RestartConnectorTaskResponse(_Response):
+    def __init__(self) -> None: ...
+
+class RestartSmartConnectorTaskRequest(_Model):
+    instance_id: str | None
+    task_id: str | None
+    def __init__(self, instance_id: str | None = None, task_id: str | None = None) -> None: ...
+
+class RestartSmartConnectorTaskResponse(_Response):
+    def __init__(self) -> None: ...
+
+class ValidateConnectorConnectivityRequest(_Model):
+    instance_id: str | None
+    body: SmartConnectValidateEntity | None
+    def __init__(self, instance_id: str | None = None, body: SmartConnectValidateEntity | None = None) -> None: ...
+
+class SmartConnectValidateEntity(_Model):
+    task: SmartConnectTaskRespSourceConfig | None
+    type: str | None
+    def __init__(self, task: SmartConnectTaskRespSourceConfig | None = None, type: str | None = None) -> None: ...
+
+class ValidateConnectorConnectivityResponse(_Response):
+    def __init__(self) -> None: ...
+
+class ListObsBucketsRequest(_Model):
+    def __init__(self) -> None: ...
+
+class ListObsBucketsResponse(_Response):
+    body: list[ObsBucketEntity] | None
+    def __init__(self, body: list[ObsBucketEntity] | None = None) -> None: ...
+
+class ObsBucketEntity(_Model):
+    response_headers: Any | None
+    original_headers: Any | None
+    status_code: int | None
+    bucket_name: str | None
+    owner: Any | None
+    creation_date: int | None
+    location: str | None
+    clustertype: str | None
+    storage_class: str | None
+    metadata: Any | None
+    acl: str | None
+    bucket_storage_class: str | None
+    bucket_type: str | None
+    request_id: str | None
+    def __init__(
+        self,
+        response_headers: Any | None = None,
+        original_headers: Any | None = None,
+        status_code: int | None = None,
+        bucket_name: str | None = None,
+        owner: Any | None = None,
+        creation_date: int | None = None,
+        location: str | None = None,
+        clustertype: str | None = None,
+        storage_class: str | None = None,
+        metadata: Any | None = None,
+        acl: str | None = None,
+        bucket_storage_class: str | None = None,
+        bucket_type: str | None = None,
+        request_id: str | None = None,
+    ) -> None: ...

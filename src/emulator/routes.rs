@@ -175,6 +175,17 @@ pub fn dispatch(route: &Route<'_>, body: &[u8], state: &mut State, now: Millis) 
                 .and_then(|()| state.disable(project, instance, now))
                 .map(|job_id| Reply::json(&JobOnly { job_id }))
         }
+        OpId::CreateConnectorTask
+        | OpId::ListConnectorTasks
+        | OpId::ShowConnectorTask
+        | OpId::ModifyConnectorTask
+        | OpId::DeleteConnectorTask
+        | OpId::PauseConnectorTask
+        | OpId::ResumeConnectorTask
+        | OpId::RestartConnectorTask
+        | OpId::RestartSmartConnectorTask
+        | OpId::ValidateConnectorConnectivity
+        | OpId::ListObsBuckets => Err(ApiError::new(ErrorKind::Internal, "tasks are not emulated yet")),
         OpId::KeystoneListProjects => Err(ApiError::new(
             ErrorKind::Internal,
             "keystone_list_projects is answered by the IAM handler",

@@ -14,9 +14,8 @@ use crate::client::{CallOptions, Client, RawResponse, Trace};
 use crate::credentials::{self, Credentials, Secret};
 use crate::error::Error;
 use crate::model::Body;
-use crate::operations::{OpId, Operation, Service, OPERATIONS};
+use crate::operations::{OpId, Operation, Reply, Service, OPERATIONS};
 use crate::signer::{self, SigningInput};
-use crate::validate::TextInput;
 use crate::{region, runtime, validate};
 
 /// `(method, url, headers)` of a request as sent.
@@ -185,6 +184,15 @@ impl PyOperation {
     fn response(&self) -> &'static str {
         self.0.response
     }
+    /// What the success body holds: "object", "array" (the model's `body`) or "nothing".
+    #[getter]
+    fn reply(&self) -> &'static str {
+        match self.0.reply {
+            Reply::JsonObject | Reply::Connector => "object",
+            Reply::JsonArray => "array",
+            Reply::Nothing => "nothing",
+        }
+    }
     #[getter]
     fn resend_safe(&self) -> bool {
         self.0.resend_safe
@@ -248,7 +256,7 @@ fn inputs(
             };
             // An unset parameter is left out; a required one is then reported by name.
             if let Some(value) = value {
-                values.push((*name, validate::id_input(name, value)?));
+                values.push((*name, validate::param(op, name, value)?));
             }
         }
         let body = match &raw_body {
@@ -353,9 +361,7 @@ impl CoreClient {
             .into_iter()
             .filter_map(|(name, value)| {
                 let name = op.0.path_params.iter().chain(op.0.query_params).find(|p| **p == name)?;
-                match value? {
-                    TextInput::Text(t) | TextInput::Other(t) => Some((*name, t)),
-                }
+                Some((*name, validate::param(op.0, name, &value?).ok()?))
             })
             .collect::<Vec<_>>();
         Ok(self.inner.url_for_log(op.0.id, &values))

@@ -10,23 +10,12 @@ use super::errors;
 use crate::config::{self, ClientCert, HttpConfig, TimeoutInput};
 use crate::error::Error;
 use crate::spec;
-use crate::validate::{Input, TextInput, NOT_UNICODE};
+use crate::validate::{Input, NOT_UNICODE};
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
         .name()
         .map_or_else(|_| "object".to_owned(), |n| n.to_string())
-}
-
-pub fn text(obj: &Bound<'_, PyAny>) -> TextInput {
-    match obj.cast::<PyString>() {
-        // Strict: a lossy copy would send U+FFFD in place of what the caller wrote.
-        Ok(s) => s.to_cow().map_or_else(
-            |_| TextInput::Other(NOT_UNICODE.to_owned()),
-            |t| TextInput::Text(t.into_owned()),
-        ),
-        Err(_) => TextInput::Other(type_name(obj)),
-    }
 }
 
 /// Nesting deeper than this is not a request body: refused rather than recursed into.
@@ -198,11 +187,12 @@ pub fn header_pairs(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, Str
 
 /// Call parameters: an iterable of `(name, value)` pairs, the name a str; a `None` value
 /// means unset.
-pub fn param_pairs(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Option<TextInput>)>> {
+pub fn param_pairs(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Option<Input>)>> {
     let mut pairs = Vec::new();
     for item in obj.try_iter()? {
         let (name, value) = item?.extract::<(String, Bound<'_, PyAny>)>()?;
-        pairs.push((name, (!value.is_none()).then(|| text(&value))));
+        let value = if value.is_none() { None } else { Some(leaf(&value, 0)?) };
+        pairs.push((name, value));
     }
     Ok(pairs)
 }
