@@ -20,6 +20,7 @@ from dmskafka.exceptions import (
     ServerResponseException,
     ServiceResponseException,
     SslHandShakeException,
+    TaskFailedException,
     ValidationException,
     WaitTimeoutException,
 )
@@ -131,6 +132,7 @@ __all__ = [
     "SmartConnectTaskReqSourceConfig",
     "SmartConnectValidateEntity",
     "SslHandShakeException",
+    "TaskFailedException",
     "ValidateConnectorConnectivityRequest",
     "ValidateConnectorConnectivityResponse",
     "ValidationException",

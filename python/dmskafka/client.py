@@ -229,6 +229,18 @@ class KafkaClient(_BaseClient, KafkaOperations):
 
         return waiter.enable_smart_connect(self, instance_id, node_cnt, specification, spec_code, wait, **kwargs)
 
+    def wait_for_task(self, instance_id, task_id, status="RUNNING", timeout=600.0, poll_interval=2.0, **kwargs):
+        """Polls the Smart Connect task until it shows `status`; raises TaskFailedException or WaitTimeoutException."""
+        from dmskafka import waiter
+
+        return waiter.wait_for_task(self, instance_id, task_id, status, timeout, poll_interval, **kwargs)
+
+    def ensure_task(self, instance_id, body, **kwargs):
+        """Enables Smart Connect if needed, creates the task unless one of its name exists, waits until it runs."""
+        from dmskafka import waiter
+
+        return waiter.ensure_task(self, instance_id, body, **kwargs)
+
 
 # Taken only when a future's outcome is first made (once per call, rarely contended).
 _outcome_lock = threading.Lock()
@@ -320,3 +332,15 @@ class KafkaAsyncClient(_BaseClient, KafkaAsyncOperations):
         return await waiter.enable_smart_connect_async(
             self, instance_id, node_cnt, specification, spec_code, wait, **kwargs
         )
+
+    async def wait_for_task_async(
+        self, instance_id, task_id, status="RUNNING", timeout=600.0, poll_interval=2.0, **kwargs
+    ):
+        from dmskafka import waiter
+
+        return await waiter.wait_for_task_async(self, instance_id, task_id, status, timeout, poll_interval, **kwargs)
+
+    async def ensure_task_async(self, instance_id, body, **kwargs):
+        from dmskafka import waiter
+
+        return await waiter.ensure_task_async(self, instance_id, body, **kwargs)

@@ -11,7 +11,9 @@ from dmskafka.credentials import BasicCredentials
 from dmskafka.http_config import HttpConfig
 from dmskafka.models import (
     CreateConnectorResponse,
+    CreateSmartConnectTaskReq,
     ListBackgroundTasksRespTasks,
+    ShowConnectorTaskResponse,
 )
 from dmskafka.region import Region
 
@@ -81,6 +83,31 @@ class KafkaClient(_BaseClient, KafkaOperations):
         sleep: Callable[[float], object] = ...,
         clock: Callable[[], float] = ...,
     ) -> CreateConnectorResponse: ...
+    def wait_for_task(
+        self,
+        instance_id: str,
+        task_id: str,
+        status: str = "RUNNING",
+        timeout: float = 600.0,
+        poll_interval: float = 2.0,
+        *,
+        max_poll_interval: float | None = None,
+        sleep: Callable[[float], object] = ...,
+        clock: Callable[[], float] = ...,
+    ) -> ShowConnectorTaskResponse: ...
+    def ensure_task(
+        self,
+        instance_id: str,
+        body: CreateSmartConnectTaskReq | dict[str, Any],
+        *,
+        wait: bool = True,
+        node_cnt: int | str | None = 2,
+        timeout: float = 600.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float | None = None,
+        sleep: Callable[[float], object] = ...,
+        clock: Callable[[], float] = ...,
+    ) -> ShowConnectorTaskResponse: ...
 
 class FutureSdkResponse(Generic[_T]):
     def __init__(self, call: CoreCall, build: Callable[[CoreResponse], _T] | None = None) -> None: ...
@@ -114,3 +141,28 @@ class KafkaAsyncClient(_BaseClient, KafkaAsyncOperations):
         sleep: Callable[[float], Awaitable[object]] = ...,
         clock: Callable[[], float] = ...,
     ) -> CreateConnectorResponse: ...
+    async def wait_for_task_async(
+        self,
+        instance_id: str,
+        task_id: str,
+        status: str = "RUNNING",
+        timeout: float = 600.0,
+        poll_interval: float = 2.0,
+        *,
+        max_poll_interval: float | None = None,
+        sleep: Callable[[float], Awaitable[object]] = ...,
+        clock: Callable[[], float] = ...,
+    ) -> ShowConnectorTaskResponse: ...
+    async def ensure_task_async(
+        self,
+        instance_id: str,
+        body: CreateSmartConnectTaskReq | dict[str, Any],
+        *,
+        wait: bool = True,
+        node_cnt: int | str | None = 2,
+        timeout: float = 600.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float | None = None,
+        sleep: Callable[[float], Awaitable[object]] = ...,
+        clock: Callable[[], float] = ...,
+    ) -> ShowConnectorTaskResponse: ...

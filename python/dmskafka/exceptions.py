@@ -20,6 +20,7 @@ __all__ = [
     "RetryOutageException",
     "ValidationException",
     "JobFailedException",
+    "TaskFailedException",
     "WaitTimeoutException",
     "SdkError",
     "ApiTypeError",
@@ -165,14 +166,26 @@ class JobFailedException(SdkException):
         self.status = status
 
 
+class TaskFailedException(SdkException):
+    """The Smart Connect task shows a failed state while it was awaited."""
+
+    _html_fields = ("task_id", "status", "error_msg")
+
+    def __init__(self, task_id, status, error_msg):
+        super().__init__(error_msg)
+        self.task_id = task_id
+        self.status = status
+
+
 class WaitTimeoutException(RequestTimeoutException):
-    """The job did not finish before the waiter's deadline; it may still be running."""
+    """The job or task did not get there before the waiter's deadline; it may still be on its way."""
 
-    _html_fields = ("job_id", "last_status", "error_msg")
+    _html_fields = ("job_id", "task_id", "last_status", "error_msg")
 
-    def __init__(self, error_msg, job_id=None, last_status=None):
+    def __init__(self, error_msg, job_id=None, last_status=None, task_id=None):
         super().__init__(error_msg)
         self.job_id = job_id
+        self.task_id = task_id
         self.last_status = last_status
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "RetryOutageException",
     "ValidationException",
     "JobFailedException",
+    "TaskFailedException",
     "WaitTimeoutException",
     "SdkError",
     "ApiTypeError",
@@ -66,10 +67,18 @@ class JobFailedException(SdkException):
     status: str
     def __init__(self, job_id: str, status: str, error_msg: str) -> None: ...
 
+class TaskFailedException(SdkException):
+    task_id: str
+    status: str
+    def __init__(self, task_id: str, status: str, error_msg: str) -> None: ...
+
 class WaitTimeoutException(RequestTimeoutException):
     job_id: str | None
+    task_id: str | None
     last_status: str | None
-    def __init__(self, error_msg: str, job_id: str | None = None, last_status: str | None = None) -> None: ...
+    def __init__(
+        self, error_msg: str, job_id: str | None = None, last_status: str | None = None, task_id: str | None = None
+    ) -> None: ...
 
 class SdkError:
     # The same types as ServiceResponseException's fields.

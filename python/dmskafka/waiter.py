@@ -1,4 +1,9 @@
-"""Waiting for the job that enabling Smart Connect starts; sync and async share one plan."""
+"""Waiting for the job that enabling Smart Connect starts and for Smart Connect tasks, and the
+one-call flows built on them; sync and async share one plan each.
+
+A plan is a generator: it yields `(method name, request)` for a call of the client (the async
+runner adds `_async`) or `("sleep", seconds)`, is sent each response, and returns the result
+or raises."""
 
 import asyncio
 import time
@@ -8,12 +13,17 @@ from dmskafka.exceptions import (
     JobFailedException,
     SdkError,
     ServerResponseException,
+    TaskFailedException,
+    ValidationException,
     WaitTimeoutException,
 )
 from dmskafka.models import (
     CreateConnectorReq,
     CreateConnectorRequest,
+    CreateConnectorTaskRequest,
+    ListConnectorTasksRequest,
     ShowBackgroundTaskRequest,
+    ShowConnectorTaskRequest,
     ShowInstanceRequest,
 )
 
@@ -27,7 +37,33 @@ from dmskafka.models import (
 # ShowInstanceResponse.status docstring points to,
 # https://support.huaweicloud.com/intl/en-us/api-kafka/kafka-api-180514012.html
 _FAILED = frozenset({"FAILED", "DELETED", "CANCELLED", "FAIL", "ERROR"})
+# Smart Connect task statuses: the official SmartConnectTaskEntity.status docstring and
+# https://support.huaweicloud.com/intl/en-us/api-kafka/ShowConnectorTask.html list PAUSED,
+# RUNNING, WAITING and RESTARTING (CREATING is what a new task shows first). No failed status is
+# published; FAILED and ERROR are taken as failures so such a task is never polled until the
+# timeout. PAUSED and WAITING are not: right after resume or restart a task may still show them.
+_TASK_FAILED = frozenset({"FAILED", "ERROR"})
 _BACKOFF = 1.5
+
+
+class _Schedule:
+    """The deadline and the growing interval between polls, shared by every plan."""
+
+    def __init__(self, timeout, poll_interval, max_poll_interval, clock):
+        _core.check_wait(timeout, poll_interval, max_poll_interval)
+        self.timeout, self.clock = timeout, clock
+        self.deadline = clock() + timeout
+        self.interval = poll_interval
+        self.cap = max_poll_interval or max(poll_interval, 30.0)
+
+    def next_sleep(self):
+        """Seconds until the next poll; None once the deadline has passed."""
+        remaining = self.deadline - self.clock()
+        if remaining <= 0:
+            return None
+        sleep = min(self.interval, remaining)
+        self.interval = min(self.interval * _BACKOFF, self.cap)
+        return sleep
 
 
 def _task_of(response, job_id):
@@ -41,16 +77,15 @@ def _task_of(response, job_id):
 
 
 def _plan(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock, until_instance_ready):
-    """Yields what to do next: ("job", None), ("instance", None) or ("sleep", seconds);
-    is sent the responses; returns the finished task or raises."""
-    _core.check_wait(timeout, poll_interval, max_poll_interval)
-    deadline = clock() + timeout
-    interval = poll_interval
+    """Polls the job (then, with until_instance_ready, the instance); returns the finished task."""
+    schedule = _Schedule(timeout, poll_interval, max_poll_interval, clock)
+    job = ShowBackgroundTaskRequest(instance_id=instance_id, task_id=job_id)
+    instance_request = ShowInstanceRequest(instance_id=instance_id)
     finished = None
     last_status = None
     while True:
         if finished is None:
-            task = _task_of((yield "job", None), job_id)
+            task = _task_of((yield "show_background_task", job), job_id)
             last_status = task.status if task is not None else None
             if last_status == "SUCCESS":
                 finished = task
@@ -60,31 +95,43 @@ def _plan(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock,
             if last_status in _FAILED:
                 raise JobFailedException(job_id, last_status, "job %s ended with status %s" % (job_id, last_status))
         else:
-            instance = yield "instance", None
+            instance = yield "show_instance", instance_request
             last_status = "instance %s" % instance.status
             if instance.status == "RUNNING" and instance.connector_enable:
                 return finished
-        remaining = deadline - clock()
-        if remaining <= 0:
+        sleep = schedule.next_sleep()
+        if sleep is None:
             raise WaitTimeoutException(
                 "job %s of instance %s not finished within %s s (last status: %s); it may still be running"
                 % (job_id, instance_id, timeout, last_status),
                 job_id=job_id,
                 last_status=last_status,
             )
-        yield "sleep", min(interval, remaining)
-        interval = min(interval * _BACKOFF, max_poll_interval or max(poll_interval, 30.0))
+        yield "sleep", sleep
 
 
-def _requests(instance_id, job_id):
-    return {
-        "job": ShowBackgroundTaskRequest(instance_id=instance_id, task_id=job_id),
-        "instance": ShowInstanceRequest(instance_id=instance_id),
-    }
+def _task_plan(instance_id, task_id, status, timeout, poll_interval, max_poll_interval, clock):
+    """Polls the Smart Connect task until it shows `status`; returns its last ShowConnectorTaskResponse."""
+    schedule = _Schedule(timeout, poll_interval, max_poll_interval, clock)
+    request = ShowConnectorTaskRequest(instance_id=instance_id, task_id=task_id)
+    while True:
+        task = yield "show_connector_task", request
+        if task.status == status:
+            return task
+        if task.status in _TASK_FAILED:
+            raise TaskFailedException(task_id, task.status, "task %s is %s" % (task_id, task.status))
+        sleep = schedule.next_sleep()
+        if sleep is None:
+            raise WaitTimeoutException(
+                "task %s of instance %s not %s within %s s (last status: %s)"
+                % (task_id, instance_id, status, timeout, task.status),
+                task_id=task_id,
+                last_status=task.status,
+            )
+        yield "sleep", sleep
 
 
-def _run(client, plan, reqs, sleep):
-    calls = {"job": client.show_background_task, "instance": client.show_instance}
+def _run(client, plan, sleep):
     try:
         step, arg = next(plan)
         while True:
@@ -92,13 +139,12 @@ def _run(client, plan, reqs, sleep):
                 sleep(arg)
                 step, arg = plan.send(None)
             else:
-                step, arg = plan.send(calls[step](reqs[step]))
+                step, arg = plan.send(getattr(client, step)(arg))
     except StopIteration as done:
         return done.value
 
 
-async def _run_async(client, plan, reqs, sleep):
-    calls = {"job": client.show_background_task_async, "instance": client.show_instance_async}
+async def _run_async(client, plan, sleep):
     try:
         step, arg = next(plan)
         while True:
@@ -106,7 +152,7 @@ async def _run_async(client, plan, reqs, sleep):
                 await sleep(arg)
                 step, arg = plan.send(None)
             else:
-                step, arg = plan.send(await calls[step](reqs[step]))
+                step, arg = plan.send(await getattr(client, step + "_async")(arg))
     except StopIteration as done:
         return done.value
 
@@ -124,7 +170,7 @@ def wait_for_job(
     _until_instance_ready=False,
 ):
     plan = _plan(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock, _until_instance_ready)
-    return _run(client, plan, _requests(instance_id, job_id), sleep)
+    return _run(client, plan, sleep)
 
 
 async def wait_for_job_async(
@@ -140,7 +186,7 @@ async def wait_for_job_async(
     _until_instance_ready=False,
 ):
     plan = _plan(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock, _until_instance_ready)
-    return await _run_async(client, plan, _requests(instance_id, job_id), sleep)
+    return await _run_async(client, plan, sleep)
 
 
 def _create_request(instance_id, node_cnt, specification, spec_code):
@@ -166,3 +212,113 @@ async def enable_smart_connect_async(
             client, instance_id, response.job_id, timeout, poll_interval, _until_instance_ready=True, **kwargs
         )
     return response
+
+
+def wait_for_task(
+    client,
+    instance_id,
+    task_id,
+    status,
+    timeout,
+    poll_interval,
+    *,
+    max_poll_interval=None,
+    sleep=time.sleep,
+    clock=time.monotonic,
+):
+    plan = _task_plan(instance_id, task_id, status, timeout, poll_interval, max_poll_interval, clock)
+    return _run(client, plan, sleep)
+
+
+async def wait_for_task_async(
+    client,
+    instance_id,
+    task_id,
+    status,
+    timeout,
+    poll_interval,
+    *,
+    max_poll_interval=None,
+    sleep=asyncio.sleep,
+    clock=time.monotonic,
+):
+    plan = _task_plan(instance_id, task_id, status, timeout, poll_interval, max_poll_interval, clock)
+    return await _run_async(client, plan, sleep)
+
+
+def _ensure_plan(instance_id, body, wait, node_cnt, waits):
+    """Enables Smart Connect if it is not, finds the task by name or creates it, then (with
+    wait) waits until it runs; returns its ShowConnectorTaskResponse. Run twice, it creates
+    nothing the second time. `waits` holds the waiting settings (timeout, poll_interval, ...)."""
+    name = body.get("task_name") if isinstance(body, dict) else getattr(body, "task_name", None)
+    if not isinstance(name, str) or not name:
+        # The name is what makes a second run find the first run's task.
+        raise ValidationException("task_name", "is required to find the task again")
+    instance = yield "show_instance", ShowInstanceRequest(instance_id=instance_id)
+    if not instance.connector_enable:
+        created = yield (
+            "create_connector",
+            CreateConnectorRequest(instance_id=instance_id, body=CreateConnectorReq(node_cnt=node_cnt)),
+        )
+        yield from _plan(instance_id, created.job_id, until_instance_ready=True, **waits)
+    task_id = yield from _find_task(instance_id, name)
+    if task_id is None:
+        created = yield "create_connector_task", CreateConnectorTaskRequest(instance_id=instance_id, body=body)
+        task_id = created.id
+    start_later = body.get("start_later") if isinstance(body, dict) else getattr(body, "start_later", None)
+    if wait and not start_later:
+        return (yield from _task_plan(instance_id, task_id, "RUNNING", **waits))
+    return (yield "show_connector_task", ShowConnectorTaskRequest(instance_id=instance_id, task_id=task_id))
+
+
+def _find_task(instance_id, name):
+    """The id of the instance's task named `name`, or None; reads every page."""
+    offset, limit = 0, 50
+    while True:
+        request = ListConnectorTasksRequest(instance_id=instance_id, offset=offset, limit=limit)
+        page = yield "list_connector_tasks", request
+        tasks = page.tasks or []
+        for task in tasks:
+            if task.task_name == name:
+                return task.id
+        offset += len(tasks)
+        if not tasks or (page.total_number is not None and offset >= page.total_number):
+            return None
+
+
+def _waits(timeout, poll_interval, max_poll_interval, clock):
+    return dict(timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval, clock=clock)
+
+
+def ensure_task(
+    client,
+    instance_id,
+    body,
+    *,
+    wait=True,
+    node_cnt=2,
+    timeout=600.0,
+    poll_interval=2.0,
+    max_poll_interval=None,
+    sleep=time.sleep,
+    clock=time.monotonic,
+):
+    waits = _waits(timeout, poll_interval, max_poll_interval, clock)
+    return _run(client, _ensure_plan(instance_id, body, wait, node_cnt, waits), sleep)
+
+
+async def ensure_task_async(
+    client,
+    instance_id,
+    body,
+    *,
+    wait=True,
+    node_cnt=2,
+    timeout=600.0,
+    poll_interval=2.0,
+    max_poll_interval=None,
+    sleep=asyncio.sleep,
+    clock=time.monotonic,
+):
+    waits = _waits(timeout, poll_interval, max_poll_interval, clock)
+    return await _run_async(client, _ensure_plan(instance_id, body, wait, node_cnt, waits), sleep)
