@@ -500,6 +500,72 @@ mod tests {
         assert_eq!(sent, serde_json::json!({"tasks": [{"status": "SUCCESS"}]}));
     }
 
+    fn text(s: &str) -> Input {
+        Input::Text(s.to_owned())
+    }
+
+    #[test]
+    fn rules_across_fields_exactly_one_at_most_one_and_require_when() {
+        let task = |extra: &[(&str, Input)]| {
+            let mut entries = vec![("task_name", text("t"))];
+            entries.extend(extra.iter().cloned());
+            body("CreateSmartConnectTaskReq", &object(&entries))
+        };
+        assert_eq!(
+            rule(task(&[])),
+            "topics: give exactly one of topics, topics_regex in CreateSmartConnectTaskReq; got neither"
+        );
+        assert!(rule(task(&[("topics", text("a")), ("topics_regex", text("a.*"))])).ends_with("got both"));
+        // An empty string is not given.
+        assert!(task(&[("topics", text("a")), ("topics_regex", text(""))]).is_ok());
+        assert_eq!(
+            rule(task(&[("topics", text("a")), ("sink_type", text("OBS_SINK"))])),
+            "sink_task: is required in CreateSmartConnectTaskReq when sink_type is OBS_SINK"
+        );
+        assert!(task(&[("topics", text("a")), ("sink_type", text("NONE"))]).is_ok());
+
+        let source = |entries: &[(&str, Input)]| body("SmartConnectTaskReqSourceConfig", &object(entries));
+        assert!(rule(source(&[])).starts_with("instance_id: give exactly one of instance_id, bootstrap_servers"));
+        let peer = ("bootstrap_servers", text("h:9092"));
+        // rename_topic_enabled: false is not given, so it goes with topics_mapping.
+        assert!(source(&[
+            peer.clone(),
+            ("topics_mapping", text("a:b")),
+            ("rename_topic_enabled", Input::Bool(false))
+        ])
+        .is_ok());
+        assert!(rule(source(&[
+            peer.clone(),
+            ("topics_mapping", text("a:b")),
+            ("rename_topic_enabled", Input::Bool(true))
+        ]))
+        .starts_with("topics_mapping: give at most one of"));
+        assert_eq!(
+            rule(source(&[peer.clone(), ("security_protocol", text("SASL_SSL")), ("user_name", text("u"))])),
+            "password: is required in SmartConnectTaskReqSourceConfig when security_protocol is SASL_SSL or SASL_PLAINTEXT"
+        );
+    }
+
+    #[test]
+    fn a_secret_is_never_quoted() {
+        let secret = "s3cr3t-value";
+        let given = object(&[
+            ("obs_bucket_name", text("b")),
+            ("secret_key", Input::List(vec![text(secret)])),
+        ]);
+        let shown = rule(body("SmartConnectTaskReqSinkConfig", &given));
+        assert!(shown.starts_with("secret_key: must be a str"), "{shown}");
+        assert!(!shown.contains(secret));
+        let sent = body(
+            "SmartConnectTaskReqSinkConfig",
+            &object(&[("obs_bucket_name", text("b")), ("secret_key", text(secret))]),
+        );
+        assert_eq!(
+            sent.ok(),
+            Some(serde_json::json!({"obs_bucket_name": "b", "secret_key": secret}))
+        );
+    }
+
     #[test]
     fn a_long_placeholder_is_refused_for_its_length_without_being_quoted() {
         let long = format!("{{{}}}", "a".repeat(10_000));
