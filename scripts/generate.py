@@ -193,7 +193,7 @@ def field_doc(field):
     if field.get("required"):
         notes.append("required")
     if "enum" in field:
-        notes.append("one of " + ", ".join(str(v) for v in field["enum"]))
+        notes.append("one of " + ", ".join(str(v) if str(v).isprintable() else repr(v) for v in field["enum"]))
     if "minimum" in field or "maximum" in field:
         notes.append("range %s..%s" % (field.get("minimum", ""), field.get("maximum", "")))
     if "service_default" in field:

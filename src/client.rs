@@ -292,8 +292,8 @@ impl Client {
         let body = match (op.body, body) {
             (None, None) => Vec::new(),
             (Some(model), Some(b)) if b.model == model => b.to_json()?,
-            // An omitted body is sent as `{}` (the server's defaults).
-            (Some(_), None) => b"{}".to_vec(),
+            // An omitted body is sent as `{}` (the server's defaults), if `{}` passes the model's rules.
+            (Some(model), None) => Body::check(model, &Input::Object(Vec::new()))?.to_json()?,
             (_, Some(b)) => {
                 return Err(Error::validation(
                     "body",

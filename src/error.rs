@@ -165,7 +165,8 @@ pub enum Error {
 
 /// Appended to transport errors raised after the request may have been received.
 pub const OUTCOME_UNKNOWN: &str = "the request may have reached the server, so the outcome is unknown \
-and it was not re-sent; check with show_instance or wait_for_job before trying again";
+and it was not re-sent; check the state it changes before trying again (show_instance or wait_for_job \
+for Smart Connect, show_connector_task or list_connector_tasks for a task)";
 
 impl Error {
     pub fn validation(field: &'static str, rule: impl Into<String>) -> Self {

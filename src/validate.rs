@@ -84,7 +84,7 @@ pub fn specification(value: &TextInput) -> Result<Specification, Error> {
     let allowed = format!("must be one of {}", values.join(", "));
     let s = match value {
         TextInput::Text(s) => s,
-        TextInput::Other(t) => return Err(Error::validation("specification", format!("{allowed}; got a {t}"))),
+        TextInput::Other(t) => return Err(Error::validation("specification", format!("{allowed}; got {}", a(t)))),
     };
     // Exactly a listed value, or the document's spelling with one space before "MB".
     let compact = match s.strip_suffix(" MB") {
@@ -103,7 +103,10 @@ pub fn spec_code(value: &TextInput) -> Result<String, Error> {
     match value {
         TextInput::Text(s) if !s.trim().is_empty() => Ok(s.clone()),
         TextInput::Text(_) => Err(Error::validation("spec_code", "must be a non-empty string when given")),
-        TextInput::Other(t) => Err(Error::validation("spec_code", format!("must be a string; got a {t}"))),
+        TextInput::Other(t) => Err(Error::validation(
+            "spec_code",
+            format!("must be a string; got {}", a(t)),
+        )),
     }
 }
 
@@ -122,7 +125,7 @@ pub fn header_value(field: &'static str, value: &str) -> Result<(), Error> {
 pub fn id_input(field: &'static str, value: &TextInput) -> Result<String, Error> {
     match value {
         TextInput::Text(s) => id(field, s).map(|()| s.clone()),
-        TextInput::Other(t) => Err(Error::validation(field, format!("must be a string; got a {t}"))),
+        TextInput::Other(t) => Err(Error::validation(field, format!("must be a string; got {}", a(t)))),
     }
 }
 
@@ -137,12 +140,14 @@ pub fn param(op: &crate::operations::Operation, name: &'static str, value: &Inpu
         // A parameter of an undescribed request (IAM's): text, sent as given.
         return match value.text() {
             TextInput::Text(s) => Ok(s),
-            TextInput::Other(kind) => Err(Error::validation(name, format!("must be a str; got a {kind}"))),
+            TextInput::Other(kind) => Err(Error::validation(name, format!("must be a str; got {}", a(&kind)))),
         };
     };
     match (field.ty.as_str(), value) {
-        ("int", Input::Text(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
-            let n = s.parse::<i128>().unwrap_or(i128::MAX);
+        ("int", Input::Text(s)) if is_integer_text(s) => {
+            let n = s
+                .parse::<i128>()
+                .unwrap_or(if s.starts_with('-') { i128::MIN } else { i128::MAX });
             typed(field, "int", &Input::Int(n)).map(|v| v.to_string())
         }
         ("int", Input::BigInt(_)) => typed(field, "int", &Input::Int(i128::MAX)).map(|v| v.to_string()),
@@ -151,6 +156,18 @@ pub fn param(op: &crate::operations::Operation, name: &'static str, value: &Inpu
             other => other.to_string(),
         }),
     }
+}
+
+/// A type's name with its article: "an int", "a str".
+pub fn a(kind: &str) -> String {
+    let vowel = kind.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']);
+    format!("{} {kind}", if vowel { "an" } else { "a" })
+}
+
+/// Decimal digits, with an optional leading `-` (a query parameter given as text).
+fn is_integer_text(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// How a str that cannot be sent as UTF-8 is named in messages.
@@ -230,7 +247,7 @@ pub fn body(model: &str, input: &Input) -> Result<serde_json::Value, Error> {
         Input::Object(_) => object(model, input),
         other => Err(Error::validation(
             "body",
-            format!("must be a {model} or a dict; got a {}", other.kind()),
+            format!("must be a {model} or a dict; got {}", a(&other.kind())),
         )),
     }
 }
@@ -240,7 +257,8 @@ fn object(model: &str, input: &Input) -> Result<serde_json::Value, Error> {
         return Err(Error::validation("body", format!("must be a {model}")));
     };
     let mut out = serde_json::Map::new();
-    for field in spec::model(model)? {
+    let fields = spec::model(model)?;
+    for field in fields {
         // A repeated key keeps its last value, as a dict does.
         let given = entries
             .iter()
@@ -258,6 +276,14 @@ fn object(model: &str, input: &Input) -> Result<serde_json::Value, Error> {
     }
     for rule in spec::rules(model) {
         check_rule(model, rule, &out)?;
+    }
+    // A dict's keys the description does not name are sent as given, as the official SDK
+    // sends a dict (a model's attributes are read by the description, so it has none).
+    for (key, value) in entries {
+        let described = fields.iter().any(|f| *key == f.json || *key == f.name);
+        if !described && !out.contains_key(key) {
+            out.insert(key.clone(), plain(value));
+        }
     }
     Ok(serde_json::Value::Object(out))
 }
@@ -339,7 +365,7 @@ fn field_value(model: &str, field: &'static spec::Field, value: &Input) -> Resul
 fn typed(field: &'static spec::Field, ty: &str, value: &Input) -> Result<serde_json::Value, Error> {
     use serde_json::Value;
     let name = field.name.as_str();
-    let wrong = |want: &str| Error::validation(name, format!("must be {want}; got a {}", value.kind()));
+    let wrong = |want: &str| Error::validation(name, format!("must be {want}; got {}", a(&value.kind())));
     match (ty, value) {
         ("str", Input::Text(s)) => {
             let allowed = field.text_values();
@@ -475,7 +501,8 @@ mod tests {
             ("unknown", Input::Int(1)),
         ]);
         let sent = body("CreateConnectorReq", &given).unwrap_or_default();
-        assert_eq!(sent, serde_json::json!({"specification": "100MB", "node_cnt": 3}));
+        // A key the description does not name is sent as given, as the official SDK sends a dict.
+        assert_eq!(sent, serde_json::json!({"specification": "100MB", "node_cnt": 3, "unknown": 1}));
         assert_eq!(
             body("CreateConnectorReq", &object(&[])).ok(),
             Some(serde_json::json!({}))
@@ -491,7 +518,7 @@ mod tests {
         let bad = object(&[("status", Input::Text("NOPE".into()))]);
         assert!(rule(body("ListBackgroundTasksRespTasks", &bad)).starts_with("status: must be one of"));
         let wrong_type = object(&[("status", Input::Int(5))]);
-        assert!(rule(body("ListBackgroundTasksRespTasks", &wrong_type)).contains("must be a str; got a int"));
+        assert!(rule(body("ListBackgroundTasksRespTasks", &wrong_type)).contains("must be a str; got an int"));
         let nested = object(&[(
             "tasks",
             Input::List(vec![object(&[("status", Input::Text("SUCCESS".into()))])]),

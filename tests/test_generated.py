@@ -165,6 +165,7 @@ def test_enumerated_values_are_stated_in_the_official_docs(name):
     twin = getattr(official, TWINS.get(name, name))
     for field in BY_NAME[name]["fields"]:
         doc = getattr(theirs, field["name"]).__doc__ + getattr(twin, field["name"], theirs).__doc__
+        doc += doc.replace("\\n", "\n")  # the docs write a newline as \n
         for value in field.get("enum", []):
             alone = r"(?<![A-Za-z0-9_.])%s(?![A-Za-z0-9_.])" % re.escape(str(value))
             assert re.search(alone, doc), (field["name"], value)

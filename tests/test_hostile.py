@@ -162,15 +162,15 @@ def test_exiting_right_after_an_async_call_never_crashes():
 @pytest.mark.parametrize(
     "body, kind",
     [
-        ('{"node_cnt": 5}', "str"),  # a JSON text, not a body: it used to be sent as {}
-        (5, "int"),
-        ([("node_cnt", 5)], "list"),
+        ('{"node_cnt": 5}', "a str"),  # a JSON text, not a body: it used to be sent as {}
+        (5, "an int"),
+        ([("node_cnt", 5)], "a list"),
     ],
 )
 def test_a_body_of_the_wrong_type_is_refused_not_sent_as_empty(recorder, body, kind):
     with pytest.raises(exceptions.ValidationException) as info:
         enable(client_for(recorder.endpoint), body=body)
-    assert (info.value.field, info.value.rule) == ("body", "must be a CreateConnectorReq or a dict; got a %s" % kind)
+    assert (info.value.field, info.value.rule) == ("body", "must be a CreateConnectorReq or a dict; got " + kind)
     assert recorder.requests == []
 
 
@@ -283,7 +283,7 @@ def test_lone_surrogates_elsewhere_are_validation_errors_and_nothing_is_sent(rec
         (None, "X-A: v", "headers must be (name, value) pairs of str; got a str"),
         (None, [("X-A",)], "headers must be (name, value) pairs of str; got a tuple"),
         (None, [(b"X-A", "v")], "headers must be (name, value) pairs of str; got a bytes"),
-        (None, 5, "headers must be (name, value) pairs of str; got a int"),
+        (None, 5, "headers must be (name, value) pairs of str; got an int"),
     ],
 )
 def test_wrong_types_name_the_argument(recorder, credentials, headers, words):

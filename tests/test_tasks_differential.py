@@ -434,12 +434,6 @@ DROPPED = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: dmskafka drops the keys of a nested-config dict that its model does not describe "
-    "(validate's task loses `password`, a sink_task dict its extra keys) without a word; the official "
-    "SDK sends the dict as given",
-)
 @pytest.mark.parametrize("name, make", [d[1:] for d in DROPPED], ids=[d[0] for d in DROPPED])
 def test_a_nested_config_dict_is_sent_as_the_official_sends_it(recorder, name, make):
     off, mine = clients(recorder.endpoint)
@@ -619,22 +613,11 @@ def test_obs_buckets_read_the_bare_array_into_body(recorder):
     assert mine.body[0].metadata == {"tags": ["a", "b"], "count": 2, "versioned": False}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: list_obs_buckets with an empty array gives body [] (str '{\"body\": []}'); the official "
-    "gives body None (str '{}')",
-)
 def test_an_empty_bucket_list_is_read_as_the_official_reads_it(recorder):
     theirs, mine = same_response(recorder, "list_obs_buckets", 200, [], "list-obs-buckets")
     assert fields(mine) == fields(theirs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a JSON float inside an `object` field (ObsBucketEntity owner/metadata/...) is a float "
-    "in dmskafka and a decimal.Decimal in the official SDK (it parses with parse_float=Decimal): "
-    "0.1 != Decimal('0.1')",
-)
 def test_floats_in_object_fields_are_read_as_the_official_reads_them(recorder):
     buckets = [{"bucketName": "b", "metadata": {"ratio": 0.1}, "owner": {"quota": 2.5}}]
     theirs, mine = same_response(recorder, "list_obs_buckets", 200, buckets, "list-obs-buckets")

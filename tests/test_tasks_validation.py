@@ -513,33 +513,8 @@ def shown_objects(body):
     return objects + [c for c in configs if not isinstance(c, dict)]
 
 
-def _bug_html():
-    return pytest.mark.xfail(
-        strict=True,
-        reason="bug: _repr_html_ of a model whose nested config is a dict prints str(dict), secrets included",
-    )
-
-
-def _bug_dict_body():
-    return pytest.mark.xfail(
-        strict=True,
-        reason="bug: with the body given as a dict, its nested config dicts are not masked: the secrets show "
-        "in repr/str/to_str/to_dict/_repr_html_/_repr_pretty_ of the request",
-    )
-
-
-SHOWN = []
-for _placement in PLACEMENTS:
-    for _output in OUTPUTS:
-        _marks = []
-        if _placement == "dict-configs" and _output == "_repr_html_":
-            _marks = [_bug_html()]
-        elif _placement == "dict-body-dict-configs":
-            _marks = [_bug_dict_body()]
-        SHOWN.append(pytest.param(_placement, _output, marks=_marks, id="%s-%s" % (_placement, _output)))
-
-
-@pytest.mark.parametrize("placement, output", SHOWN)
+@pytest.mark.parametrize("output", sorted(OUTPUTS))
+@pytest.mark.parametrize("placement", sorted(PLACEMENTS))
 def test_secrets_never_show_in_model_output(placement, output):
     objects = shown_objects(PLACEMENTS[placement]())
     shown = [str(OUTPUTS[output](obj)) for obj in objects]

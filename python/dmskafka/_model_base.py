@@ -22,6 +22,9 @@ def _field(name, doc):
 
 
 _MASK = "****"
+# Every secret field's name: a dict given where a model goes (at any depth, e.g. a whole body
+# as a dict) is masked by key, since no model tells which of its keys are secret.
+_SECRET_NAMES = set()
 
 
 class _Model:
@@ -38,6 +41,7 @@ class _Model:
         # dmskafka.models comes first, so a user's subclass never takes its name.
         if "openapi_types" in cls.__dict__:
             _MODELS.setdefault(cls.__name__, cls)
+        _SECRET_NAMES.update(cls.__dict__.get("_secret", ()))
 
     def to_dict(self):
         result = {}
@@ -46,12 +50,11 @@ class _Model:
             if attr in self._secret and value is not None:
                 result[attr] = _MASK
             elif isinstance(value, list):
-                result[attr] = [x.to_dict() if hasattr(x, "to_dict") else x for x in value]
+                result[attr] = [x.to_dict() if hasattr(x, "to_dict") else _masked(x) for x in value]
             elif hasattr(value, "to_dict"):
                 result[attr] = value.to_dict()
             elif isinstance(value, dict):
-                shown = _masked(value, self.openapi_types[attr])
-                result[attr] = {k: v.to_dict() if hasattr(v, "to_dict") else v for k, v in shown.items()}
+                result[attr] = {k: v.to_dict() if hasattr(v, "to_dict") else v for k, v in _masked(value).items()}
             elif attr in self.sensitive_list:
                 result[attr] = _MASK
             else:
@@ -72,7 +75,7 @@ class _Model:
         from dmskafka._html import table
 
         rows = [
-            (attr, _MASK if attr in self._secret else value)
+            (attr, _MASK if attr in self._secret else _masked(value))
             for attr in self.openapi_types
             if (value := getattr(self, attr)) is not None
         ]
@@ -105,24 +108,25 @@ class _Model:
         )
 
 
-def _masked(entries, type_name):
-    """A dict given for a nested model, its secret fields masked (a model's fields may be
-    given as a dict, e.g. `source_task={"password": ...}`)."""
-    model = _MODELS.get(type_name)
-    if model is None or not model._secret:
-        return entries
-    return {key: _MASK if key in model._secret and value is not None else value for key, value in entries.items()}
+def _masked(value):
+    """Dicts and lists as given where a model goes, every secret key masked at any depth
+    (models inside are left to their own output, which masks them)."""
+    if isinstance(value, dict):
+        return {k: _MASK if k in _SECRET_NAMES and v is not None else _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value
 
 
-def _sanitize(obj, type_name=None):
+def _sanitize(obj):
     if isinstance(obj, _Model):
         return {
-            obj.attribute_map[attr]: _MASK if attr in obj._secret else _sanitize(value, obj.openapi_types[attr])
+            obj.attribute_map[attr]: _MASK if attr in obj._secret else _sanitize(value)
             for attr in obj.openapi_types
             if (value := getattr(obj, attr)) is not None
         }
     if isinstance(obj, dict):
-        return {key: _sanitize(value) for key, value in _masked(obj, type_name).items()}
+        return {k: _MASK if k in _SECRET_NAMES and v is not None else _sanitize(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_sanitize(item) for item in obj]
     if obj is None or isinstance(obj, (str, int, float)):

@@ -169,13 +169,16 @@ def _json_response(klass, reply):
     array (the model's `body`, as the official SDK reads a bare array) or nothing to read."""
 
     def build(core_response):
+        import decimal
         import json
 
         raw = core_response.raw_content
         if reply == "object":
-            resp = klass._from_json(json.loads(raw))
+            resp = klass._from_json(json.loads(raw, parse_float=decimal.Decimal))
         elif reply == "array":
-            resp = klass._from_json({"body": json.loads(raw)})
+            # An empty array leaves `body` None, as the official deserializer does.
+            items = json.loads(raw, parse_float=decimal.Decimal)
+            resp = klass._from_json({"body": items} if items else {})
         else:
             resp = klass()
         resp.status_code = core_response.status_code

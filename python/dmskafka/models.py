@@ -1275,8 +1275,8 @@ class SmartConnectTaskReqSinkConfig(_Model):
     )
     record_delimiter = _field(
         "record_delimiter",
-        "Separator between records in a dumped file: , ; | \\n (written as backslash-n) or NULL. (str; one of ,, ;, "
-        "|, \\n, NULL)",
+        "Separator between records in a dumped file: , ; | a newline (also accepted as the two characters \\n, as the "
+        "docs write it) or NULL. (str; one of ,, ;, |, '\\n', \\n, NULL)",
     )
     store_keys = _field("store_keys", "Whether message keys are dumped too. (bool)")
 
@@ -1473,9 +1473,9 @@ class SmartConnectTaskRespSourceConfig(_Model):
     )
     replication_factor = _field(
         "replication_factor",
-        "Replicas of topics created on the target; at most the target's broker count. (int)",
+        "Replicas of topics created on the target; at most the target's broker count. (int; range 1..)",
     )
-    task_num = _field("task_num", "Number of replication tasks (two-way doubles it); 2 when left out. (int)")
+    task_num = _field("task_num", "Number of replication tasks (two-way doubles it); 2 when left out. (int; range 1..)")
     rename_topic_enabled = _field(
         "rename_topic_enabled",
         "Whether target topics are prefixed with the source instance's alias; not with topics_mapping. (bool)",
@@ -1582,7 +1582,10 @@ class SmartConnectTaskRespSinkConfig(_Model):
         "Where a new task starts reading: latest or earliest. (str; one of latest, earliest)",
     )
     destination_file_type = _field("destination_file_type", "Format of the dumped files; only TEXT. (str; one of TEXT)")
-    deliver_time_interval = _field("deliver_time_interval", "Seconds between dumps; 300 when left out. (int)")
+    deliver_time_interval = _field(
+        "deliver_time_interval",
+        "Seconds between dumps; 300 when left out. (int; range 1..)",
+    )
     obs_bucket_name = _field("obs_bucket_name", "OBS bucket the topics are dumped to. (str)")
     obs_path = _field("obs_path", "Directory in the bucket; levels separated by /. (str)")
     partition_format = _field(
@@ -1592,8 +1595,8 @@ class SmartConnectTaskRespSinkConfig(_Model):
     )
     record_delimiter = _field(
         "record_delimiter",
-        "Separator between records in a dumped file: , ; | \\n (written as backslash-n) or NULL. (str; one of ,, ;, "
-        "|, \\n, NULL)",
+        "Separator between records in a dumped file: , ; | a newline (also accepted as the two characters \\n, as the "
+        "docs write it) or NULL. (str; one of ,, ;, |, '\\n', \\n, NULL)",
     )
     store_keys = _field("store_keys", "Whether message keys are dumped too. (bool)")
     obs_part_size = _field("obs_part_size", "Size in bytes at which a file is uploaded; 5242880 by default. (int)")

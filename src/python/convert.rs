@@ -10,7 +10,7 @@ use super::errors;
 use crate::config::{self, ClientCert, HttpConfig, TimeoutInput};
 use crate::error::Error;
 use crate::spec;
-use crate::validate::{Input, NOT_UNICODE};
+use crate::validate::{self, Input, NOT_UNICODE};
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
@@ -162,8 +162,12 @@ pub fn header_pairs(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, Str
     let Some(obj) = obj.filter(|o| !o.is_none()) else {
         return Ok(Vec::new());
     };
-    let not_pairs =
-        |kind: String| PyTypeError::new_err(format!("headers must be (name, value) pairs of str; got a {kind}"));
+    let not_pairs = |kind: String| {
+        PyTypeError::new_err(format!(
+            "headers must be (name, value) pairs of str; got {}",
+            validate::a(&kind)
+        ))
+    };
     if obj.is_instance_of::<PyString>() {
         return Err(not_pairs("str".to_owned()));
     }
