@@ -502,7 +502,10 @@ mod tests {
         ]);
         let sent = body("CreateConnectorReq", &given).unwrap_or_default();
         // A key the description does not name is sent as given, as the official SDK sends a dict.
-        assert_eq!(sent, serde_json::json!({"specification": "100MB", "node_cnt": 3, "unknown": 1}));
+        assert_eq!(
+            sent,
+            serde_json::json!({"specification": "100MB", "node_cnt": 3, "unknown": 1})
+        );
         assert_eq!(
             body("CreateConnectorReq", &object(&[])).ok(),
             Some(serde_json::json!({}))
