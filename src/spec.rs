@@ -61,6 +61,9 @@ pub struct Field {
     /// Never shown (masked in output and never quoted in errors); still sent.
     #[serde(default)]
     pub secret: bool,
+    /// The value the service uses when the field is left out.
+    #[serde(default)]
+    pub service_default: Option<serde_json::Value>,
 }
 
 fn spec() -> Result<&'static Spec, Error> {
@@ -91,6 +94,21 @@ pub fn rules(name: &str) -> &'static [Rule] {
         .ok()
         .and_then(|s| s.models.iter().find(|m| m.name == name))
         .map_or(&[], |m| m.rules.as_slice())
+}
+
+/// The JSON names of the secret fields of every model (each once).
+pub fn secret_json_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = spec()
+        .map(|s| s.models.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|m| m.fields.iter())
+        .filter(|f| f.secret)
+        .map(|f| f.json.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 /// The description of `model`'s field `field`.
@@ -125,5 +143,10 @@ mod tests {
         let spec = field("CreateConnectorReq", "specification");
         assert!(spec.is_ok_and(|f| !f.text_values().is_empty()));
         assert!(field("CreateConnectorReq", "no_such_field").is_err());
+    }
+
+    #[test]
+    fn secret_names_are_the_sasl_password_and_the_obs_keys() {
+        assert_eq!(secret_json_names(), ["access_key", "password", "secret_key"]);
     }
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use dmskafka::emulator::{
     ChargingMode, CredentialSpec, Emulator, EmulatorConfig, EmulatorHandle, ErrorKind, FaultSpec, Flavor, InstanceSpec,
+    KafkaPeerSpec, ObsBucketSpec,
 };
 use dmskafka::signer::{self, SigningInput};
 use serde_json::Value;
@@ -991,6 +992,430 @@ async fn the_log_records_requests_and_redacts_tokens() -> R {
     assert!(!format!("{log:?}").contains("tok-123"));
     emu.clear_requests();
     assert!(emu.requests().is_empty());
+    Ok(())
+}
+
+/// Smart Connect tasks: an instance with Smart Connect enabled, a bucket and two peers.
+struct TaskWorld {
+    emu: EmulatorHandle,
+    s: Signer,
+    id: String,
+}
+
+impl TaskWorld {
+    async fn new(max_tasks: u32) -> Result<TaskWorld, Box<dyn std::error::Error>> {
+        let emu = Emulator::start_with(
+            "127.0.0.1:0".parse()?,
+            EmulatorConfig {
+                task_duration: Duration::from_secs(10),
+                ..Default::default()
+            },
+        )?;
+        let s = Signer::seeded(&emu);
+        let id = emu.add_instance(InstanceSpec {
+            max_tasks,
+            ..Default::default()
+        })?;
+        let r = call(&emu, &s, "POST", &connector_path(&emu, &id), b"{}").await?;
+        assert_eq!(r.status, 200, "{}", r.text);
+        emu.advance(Duration::from_secs(3));
+        emu.add_obs_bucket(ObsBucketSpec {
+            name: "dump-bucket".into(),
+            location: "cn-north-4".into(),
+            storage_class: "STANDARD".into(),
+        })?;
+        emu.add_kafka_peer(KafkaPeerSpec {
+            bootstrap_servers: Some("10.1.0.1:9093,10.1.0.2:9093".into()),
+            brokers: 2,
+            user: Some("replicator".into()),
+            password: Some("peer-Secret-1".into()),
+            ..Default::default()
+        })?;
+        Ok(TaskWorld { emu, s, id })
+    }
+
+    fn tasks_path(&self) -> String {
+        format!("/v2/{}/instances/{}/connector/tasks", project(&self.emu), self.id)
+    }
+
+    fn task_path(&self, task: &str) -> String {
+        format!("{}/{task}", self.tasks_path())
+    }
+
+    async fn req(&self, method: &str, path: &str, body: &Value) -> Result<Resp, Box<dyn std::error::Error>> {
+        let bytes = if body.is_null() {
+            Vec::new()
+        } else {
+            serde_json::to_vec(body)?
+        };
+        call(&self.emu, &self.s, method, path, &bytes).await
+    }
+
+    async fn create(&self, body: &Value) -> Result<Resp, Box<dyn std::error::Error>> {
+        self.req("POST", &self.tasks_path(), body).await
+    }
+
+    async fn status_of(&self, task: &str) -> Result<String, Box<dyn std::error::Error>> {
+        let r = self.req("GET", &self.task_path(task), &Value::Null).await?;
+        assert_eq!(r.status, 200, "{}", r.text);
+        Ok(r.field("status"))
+    }
+
+    async fn action(&self, task: &str, action: &str) -> Result<Resp, Box<dyn std::error::Error>> {
+        let path = match action {
+            "restart-kafka" => format!(
+                "/v2/{}/kafka/instances/{}/connector/tasks/{task}/restart",
+                project(&self.emu),
+                self.id
+            ),
+            other => format!("{}/{other}", self.task_path(task)),
+        };
+        self.req("PUT", &path, &Value::Null).await
+    }
+
+    fn obs_sink(&self, name: &str) -> Value {
+        let c = self.emu.credentials();
+        serde_json::json!({
+            "task_name": name, "topics": "orders,payments", "source_type": "NONE", "sink_type": "OBS_SINK",
+            "sink_task": {"consumer_strategy": "earliest", "destination_file_type": "TEXT",
+                          "access_key": c.ak, "secret_key": c.sk, "obs_bucket_name": "dump-bucket",
+                          "partition_format": "yyyy/MM/dd", "record_delimiter": "\\n"}
+        })
+    }
+
+    fn replicator(&self, name: &str) -> Value {
+        serde_json::json!({
+            "task_name": name, "topics_regex": "orders-.*", "start_later": true,
+            "source_type": "KAFKA_REPLICATOR_SOURCE", "sink_type": "NONE",
+            "source_task": {"bootstrap_servers": "10.1.0.2:9093", "security_protocol": "SASL_SSL",
+                            "sasl_mechanism": "SCRAM-SHA-512", "user_name": "replicator",
+                            "password": "peer-Secret-1", "direction": "pull", "replication_factor": 2}
+        })
+    }
+}
+
+#[tokio::test]
+async fn smart_connect_tasks_follow_their_state_machine() -> R {
+    let w = TaskWorld::new(18).await?;
+    let sink = w.create(&w.obs_sink("dump")).await?;
+    assert_eq!(sink.status, 200, "{}", sink.text);
+    let v = sink.json();
+    let sink_id = sink.field("id");
+    assert!(is_uuid(&sink_id), "{}", sink.text);
+    assert_eq!(sink.field("status"), "CREATING");
+    assert!(v
+        .get("create_time")
+        .and_then(Value::as_i64)
+        .is_some_and(|t| t > 1_600_000_000_000));
+    assert_eq!(
+        v.pointer("/sink_task/obs_bucket_name"),
+        Some(&Value::from("dump-bucket"))
+    );
+    assert_eq!(v.pointer("/sink_task/deliver_time_interval"), Some(&Value::from(300)));
+    assert_eq!(v.pointer("/sink_task/access_key"), None);
+
+    let repl = w.create(&w.replicator("mirror")).await?;
+    assert_eq!(
+        (repl.status, repl.field("status")),
+        (200, "WAITING".to_owned()),
+        "{}",
+        repl.text
+    );
+    let repl_id = repl.field("id");
+
+    // Pausing a CREATING task is refused, then allowed once it runs.
+    let early = w.action(&sink_id, "pause").await?;
+    assert_eq!(
+        (early.status, early.code()),
+        (400, "DMS.00400904".to_owned()),
+        "{}",
+        early.text
+    );
+    w.emu.advance(Duration::from_secs(10));
+    assert_eq!(w.status_of(&sink_id).await?, "RUNNING");
+    let paused = w.action(&sink_id, "pause").await?;
+    assert_eq!((paused.status, paused.text.as_str()), (204, ""));
+    assert!(paused.headers.get("content-type").is_none());
+    assert_eq!(w.status_of(&sink_id).await?, "PAUSED");
+    assert_eq!(w.action(&sink_id, "resume").await?.status, 204);
+    assert_eq!(w.status_of(&sink_id).await?, "RUNNING");
+    for path in ["restart", "restart-kafka"] {
+        assert_eq!(w.action(&sink_id, path).await?.status, 204);
+        assert_eq!(w.status_of(&sink_id).await?, "RESTARTING");
+        let again = w.action(&sink_id, "pause").await?;
+        assert_eq!(again.code(), "DMS.00400904", "{}", again.text);
+        w.emu.advance(Duration::from_secs(10));
+        assert_eq!(w.status_of(&sink_id).await?, "RUNNING");
+    }
+    // A WAITING task starts on resume.
+    assert_eq!(w.action(&repl_id, "resume").await?.status, 204);
+    assert_eq!(w.status_of(&repl_id).await?, "RUNNING");
+
+    let listed = w.req("GET", &w.tasks_path(), &Value::Null).await?.json();
+    assert_eq!(listed.get("total_number"), Some(&Value::from(2)));
+    assert_eq!(listed.get("max_tasks"), Some(&Value::from(18)));
+    assert_eq!(listed.get("quota_tasks"), Some(&Value::from(18)));
+    let ids: Vec<&str> = listed
+        .get("tasks")
+        .and_then(Value::as_array)
+        .map(|t| t.iter().filter_map(|t| t.get("id").and_then(Value::as_str)).collect())
+        .unwrap_or_default();
+    assert_eq!(ids, [sink_id.as_str(), repl_id.as_str()]);
+    let q = |o: &str, l: &str| vec![("offset".to_owned(), o.to_owned()), ("limit".to_owned(), l.to_owned())];
+    let page = send(
+        &w.emu,
+        "GET",
+        &w.tasks_path(),
+        &q("1", "1"),
+        &sign(&w.emu, &w.s, "GET", &w.tasks_path(), &q("1", "1"), b""),
+        b"",
+    )
+    .await?;
+    assert_eq!(
+        page.json().pointer("/tasks/0/id"),
+        Some(&Value::from(repl_id.as_str())),
+        "{}",
+        page.text
+    );
+    assert_eq!(page.json().get("total_number"), Some(&Value::from(2)));
+
+    let modified = w
+        .req(
+            "PUT",
+            &w.task_path(&repl_id),
+            &serde_json::json!({"topics": "orders", "status": "PAUSED", "id": "x"}),
+        )
+        .await?;
+    assert_eq!(modified.status, 200, "{}", modified.text);
+    let m = modified.json();
+    assert_eq!(
+        (m.get("topics"), m.get("topics_regex")),
+        (Some(&Value::from("orders")), None)
+    );
+    assert_eq!(
+        (modified.field("id"), modified.field("status")),
+        (repl_id.clone(), "RUNNING".to_owned())
+    );
+    assert_eq!(m.pointer("/source_task/user_name"), Some(&Value::from("replicator")));
+
+    let validate = format!("/v2/{}/instances/{}/connector/validate", project(&w.emu), w.id);
+    let ok = w
+        .req("POST", &validate, &serde_json::json!({"type": "KAFKA_REPLICATOR_SOURCE",
+            "task": {"bootstrap_servers": "10.1.0.1:9093", "security_protocol": "SASL_PLAINTEXT", "user_name": "replicator"}}))
+        .await?;
+    assert_eq!((ok.status, ok.text.as_str()), (200, "{}"));
+    let unreachable = w
+        .req(
+            "POST",
+            &validate,
+            &serde_json::json!({"type": "KAFKA_REPLICATOR_SOURCE", "task": {"bootstrap_servers": "10.9.9.9:9093"}}),
+        )
+        .await?;
+    assert_eq!(
+        (unreachable.status, unreachable.code()),
+        (400, "DMS.00400905".to_owned())
+    );
+
+    let deleted = w.req("DELETE", &w.task_path(&sink_id), &Value::Null).await?;
+    assert_eq!((deleted.status, deleted.text.as_str()), (204, ""));
+    let gone = w.req("GET", &w.task_path(&sink_id), &Value::Null).await?;
+    assert_eq!((gone.status, gone.code()), (404, "DMS.00404901".to_owned()));
+    assert_eq!(w.emu.connector_tasks(&w.id)?.len(), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn obs_buckets_are_listed_for_the_signed_project_header() -> R {
+    let w = TaskWorld::new(18).await?;
+    let path = "/v1.0/dms/obs/buckets";
+    let r = call(&w.emu, &w.s, "GET", path, b"").await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let listed = r.json();
+    assert_eq!(listed.pointer("/0/bucketName"), Some(&Value::from("dump-bucket")));
+    assert_eq!(listed.pointer("/0/location"), Some(&Value::from("cn-north-4")));
+    assert!(listed.pointer("/0/creationDate").is_some_and(Value::is_i64));
+    let no_project = Signer {
+        project_header: None,
+        ..w.s.clone()
+    };
+    let r = call(&w.emu, &no_project, "GET", path, b"").await?;
+    assert_eq!((r.status, r.code()), (401, "APIG.0301".to_owned()));
+    assert!(r.field("error_msg").contains("X-Project-Id"), "{}", r.text);
+    let foreign = Signer {
+        project_header: Some("someoneelses".into()),
+        ..w.s.clone()
+    };
+    let r = call(&w.emu, &foreign, "GET", path, b"").await?;
+    assert_eq!((r.status, r.code()), (401, "APIG.0301".to_owned()), "{}", r.text);
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_task_rule_has_its_own_code() -> R {
+    let w = TaskWorld::new(2).await?;
+    let code = |r: Resp| (r.status, r.code());
+    let e = |status: u16, c: &str| (status, c.to_owned());
+    // The body, checked as the client checks it, before the instance is looked up.
+    let both_topics = serde_json::json!({"task_name": "x", "topics": "a", "topics_regex": "b.*"});
+    let r = w.create(&both_topics).await?;
+    assert!(r.field("error_msg").contains("topics"), "{}", r.text);
+    assert_eq!(code(r), e(400, "DMS.00400901"));
+    let unknown_instance = format!("/v2/{}/instances/nope/connector/tasks", project(&w.emu));
+    assert_eq!(
+        code(call(&w.emu, &w.s, "POST", &unknown_instance, b"[]").await?),
+        e(400, "DMS.00400009")
+    );
+    assert_eq!(
+        code(w.req("POST", &unknown_instance, &w.obs_sink("a")).await?),
+        e(404, "DMS.00404022")
+    );
+    let bad_limit = vec![("limit".to_owned(), "51".to_owned())];
+    let r = send(
+        &w.emu,
+        "GET",
+        &w.tasks_path(),
+        &bad_limit,
+        &sign(&w.emu, &w.s, "GET", &w.tasks_path(), &bad_limit, b""),
+        b"",
+    )
+    .await?;
+    assert_eq!(code(r), e(400, "DMS.00400902"));
+
+    // The peer and the bucket.
+    let repl = w.replicator("r");
+    let with = |pointer: &str, value: Value| -> Value {
+        let mut v = repl.clone();
+        if let Some(slot) = v.pointer_mut(pointer) {
+            *slot = value;
+        }
+        v
+    };
+    for (body, expected) in [
+        (
+            with("/source_task/bootstrap_servers", "10.1.0.1:9093,10.9.0.1:9093".into()),
+            e(400, "DMS.00400905"),
+        ),
+        (
+            with("/source_task/password", "Typo-Pass-9".into()),
+            e(400, "DMS.00400906"),
+        ),
+        (with("/source_task/user_name", "other".into()), e(400, "DMS.00400906")),
+        (
+            with("/source_task/security_protocol", "PLAINTEXT".into()),
+            e(400, "DMS.00400906"),
+        ),
+        (
+            with("/source_task/replication_factor", 3.into()),
+            e(400, "DMS.00400861"),
+        ),
+    ] {
+        let r = w.create(&body).await?;
+        assert!(
+            !r.text.contains("peer-Secret-1") && !r.text.contains("Typo-Pass-9"),
+            "{}",
+            r.text
+        );
+        assert_eq!(code(r), expected, "{body}");
+    }
+    let mut sink = w.obs_sink("s");
+    if let Some(k) = sink.pointer_mut("/sink_task/secret_key") {
+        *k = "not-the-sk".into();
+    }
+    let r = w.create(&sink).await?;
+    assert!(!r.text.contains("not-the-sk"), "{}", r.text);
+    assert_eq!(code(r), e(400, "DMS.00400907"));
+    let mut sink = w.obs_sink("s");
+    if let Some(b) = sink.pointer_mut("/sink_task/obs_bucket_name") {
+        *b = "no-such-bucket".into();
+    }
+    assert_eq!(code(w.create(&sink).await?), e(400, "DMS.00400908"));
+
+    // The name, the quota, the task and its state.
+    assert_eq!(w.create(&repl).await?.status, 200);
+    assert_eq!(code(w.create(&repl).await?), e(400, "DMS.00400903"));
+    let second = w.create(&w.obs_sink("s")).await?.field("id");
+    assert_eq!(code(w.create(&w.obs_sink("third")).await?), e(400, "DMS.00400039"));
+    assert_eq!(code(w.action("no-such-task", "pause").await?), e(404, "DMS.00404901"));
+    assert_eq!(code(w.action(&second, "resume").await?), e(400, "DMS.00400904"));
+    w.emu.fail_task(&w.id, &second)?;
+    assert_eq!(w.status_of(&second).await?, "FAILED");
+    assert_eq!(code(w.action(&second, "restart").await?), e(400, "DMS.00400904"));
+
+    // Without Smart Connect, every task call but list_obs_buckets is refused.
+    let other = w.emu.add_instance(InstanceSpec::default())?;
+    let plain = format!("/v2/{}/instances/{other}/connector/tasks", project(&w.emu));
+    assert_eq!(code(w.req("GET", &plain, &Value::Null).await?), e(400, "DMS.00400018"));
+    assert_eq!(
+        code(w.req("POST", &plain, &w.obs_sink("z")).await?),
+        e(400, "DMS.00400018")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn disabling_smart_connect_removes_the_tasks() -> R {
+    let w = TaskWorld::new(18).await?;
+    assert_eq!(w.create(&w.obs_sink("dump")).await?.status, 200);
+    let r = call(&w.emu, &w.s, "POST", &delete_path(&w.emu, &w.id), b"").await?;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(w.emu.connector_tasks(&w.id)?.is_empty());
+    let r = w.req("GET", &w.tasks_path(), &Value::Null).await?;
+    assert_eq!((r.status, r.code()), (400, "DMS.00400018".to_owned()));
+    w.emu.advance(Duration::from_secs(3));
+    assert_eq!(
+        call(&w.emu, &w.s, "POST", &connector_path(&w.emu, &w.id), b"{}")
+            .await?
+            .status,
+        200
+    );
+    w.emu.advance(Duration::from_secs(3));
+    let listed = w.req("GET", &w.tasks_path(), &Value::Null).await?.json();
+    assert_eq!(listed.get("total_number"), Some(&Value::from(0)));
+    Ok(())
+}
+
+#[tokio::test]
+async fn task_secrets_stay_out_of_answers_the_log_and_the_control_plane() -> R {
+    let w = TaskWorld::new(18).await?;
+    let sk = w.emu.credentials().sk.clone();
+    let secrets = ["peer-Secret-1", sk.as_str()];
+    let mut answers = vec![
+        w.create(&w.obs_sink("dump")).await?.text,
+        w.create(&w.replicator("mirror")).await?.text,
+        w.create(&w.replicator("mirror")).await?.text,
+        w.req("GET", &w.tasks_path(), &Value::Null).await?.text,
+    ];
+    let mut wrong = w.replicator("again");
+    if let Some(p) = wrong.pointer_mut("/source_task/password") {
+        *p = "peer-Secret-1-typo".into();
+    }
+    answers.push(w.create(&wrong).await?.text);
+    let log = w.emu.requests();
+    assert!(log.iter().any(|r| r.body.contains("\"password\":\"****\"")), "{log:?}");
+    let seen = format!("{answers:?} {log:?} {:?} {:?}", w.emu.connector_tasks(&w.id)?, w.emu);
+    for secret in secrets {
+        // The log keeps the Authorization header, which names the AK but never holds the SK.
+        assert!(!seen.contains(secret), "{secret} leaked");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn faults_apply_to_task_routes() -> R {
+    let w = TaskWorld::new(18).await?;
+    let id = w.create(&w.obs_sink("dump")).await?.field("id");
+    w.emu.advance(Duration::from_secs(10));
+    w.emu.inject_fault(FaultSpec {
+        route: Some("pause_connector_task".into()),
+        status: Some(503),
+        count: Some(1),
+        ..Default::default()
+    })?;
+    let r = w.action(&id, "pause").await?;
+    assert_eq!((r.status, r.code()), (503, "APIG.0202".to_owned()));
+    assert_eq!(w.status_of(&id).await?, "RUNNING");
+    assert_eq!(w.action(&id, "pause").await?.status, 204);
+    assert_eq!(w.status_of(&id).await?, "PAUSED");
     Ok(())
 }
 

@@ -34,11 +34,19 @@ class Emulator:
     """A running emulator; a context manager that stops it on exit.
 
     ``job_duration`` is how long enabling or deleting Smart Connect takes in emulator
-    time (seconds); ``advance`` moves that time forward.
+    time (seconds); ``task_duration`` how long a Smart Connect task is CREATING or
+    RESTARTING. ``advance`` moves that time forward.
     """
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, job_duration: float = 2.0) -> None:
-        self._server = EmulatorServer(host, port, job_duration)
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        job_duration: float = 2.0,
+        task_duration: float = 2.0,
+    ) -> None:
+        self._server = EmulatorServer(host, port, job_duration, task_duration)
 
     # -- connection details ------------------------------------------------------------
     @property
@@ -101,6 +109,7 @@ class Emulator:
         name: Optional[str] = None,
         job_duration: Optional[float] = None,
         fail_enable: bool = False,
+        max_tasks: int = 18,
     ) -> str:
         """Seeds an instance and returns its id (a new UUID unless given).
 
@@ -108,6 +117,9 @@ class Emulator:
         "old"; an old flavor's ``specification`` is its bandwidth (100MB by default) and
         enabling Smart Connect then needs specification and spec_code. ``fail_enable``
         makes the enable job end FAILED; ``job_duration`` overrides the emulator's.
+        ``max_tasks`` is its Smart Connect task quota (``max_tasks`` and ``quota_tasks`` of
+        list_connector_tasks). The instance is also a peer Kafka the tasks of other
+        instances in its project reach by its id (3 brokers, no SASL).
         """
         return self._server.add_instance(
             instance_id,
@@ -119,7 +131,48 @@ class Emulator:
             name,
             job_duration,
             fail_enable,
+            max_tasks,
         )
+
+    def add_kafka_peer(
+        self,
+        *,
+        instance_id: Optional[str] = None,
+        bootstrap_servers: Optional[str] = None,
+        brokers: int = 3,
+        user: Optional[str] = None,
+        password: Optional[str] = None,
+    ) -> None:
+        """Adds a peer Kafka that Smart Connect tasks can replicate with, named by
+        ``instance_id`` or by ``bootstrap_servers`` ("host:port,host2:port2"; a task's
+        addresses reach it when each is one of these). With ``user`` and ``password`` it
+        takes SASL only (SASL_SSL or SASL_PLAINTEXT, that user and password); without,
+        PLAINTEXT only. A task's ``replication_factor`` may be at most ``brokers``.
+        """
+        self._server.add_kafka_peer(
+            instance_id=instance_id,
+            bootstrap_servers=bootstrap_servers,
+            brokers=brokers,
+            user=user,
+            password=password,
+        )
+
+    def add_obs_bucket(self, name: str, *, location: str = "cn-north-4", storage_class: str = "STANDARD") -> None:
+        """Adds an OBS bucket: listed by list_obs_buckets (for every project), and a
+        destination an OBS_SINK task may name. ``storage_class``: STANDARD, WARM, COLD or
+        DEEP_ARCHIVE."""
+        self._server.add_obs_bucket(name, location=location, storage_class=storage_class)
+
+    def fail_task(self, instance_id: str, task_id: str) -> None:
+        """Puts a Smart Connect task in FAILED, a status the real API does not document, so
+        that code waiting on a task can be tested; such a task can only be shown, modified
+        or deleted. KeyError for an unknown instance or task."""
+        self._server.fail_task(instance_id, task_id)
+
+    def connector_tasks(self, instance_id: str) -> List[Dict[str, Any]]:
+        """The instance's Smart Connect tasks as show_connector_task shows them (no
+        password or OBS key), oldest first. KeyError for an unknown instance."""
+        return self._server.connector_tasks(instance_id)
 
     def show_instance(self, instance_id: str) -> Dict[str, Any]:
         """The emulator's view: the ShowInstance body plus project_id, flavor and tasks."""

@@ -94,6 +94,12 @@ impl CredentialStore {
         Ok(())
     }
 
+    /// Whether `sk` is the SK registered with `ak` (what OBS would accept from a connector).
+    pub fn knows_pair(&self, ak: &str, sk: &str) -> bool {
+        let map = self.by_ak.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(ak).is_some_and(|e| same(e.sk.as_bytes(), sk.as_bytes()))
+    }
+
     /// The AK's projects answering for `region` (all of them when `region` is `None`).
     pub fn projects(&self, ak: &str, region: Option<&str>) -> Vec<Project> {
         let map = self.by_ak.read().unwrap_or_else(std::sync::PoisonError::into_inner);

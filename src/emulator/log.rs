@@ -1,7 +1,8 @@
 //! The bounded log of received requests, for assertions in tests.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use hyper::{HeaderMap, Method, Uri};
 use serde::ser::SerializeMap;
@@ -13,6 +14,8 @@ use super::faults::Applied;
 
 /// Header values never kept in the log.
 const REDACTED: [&str; 1] = ["x-security-token"];
+/// What a body holding secrets it cannot be parsed to mask is logged as.
+const WITHHELD: &[u8] = b"<withheld: not JSON, and it may hold a secret field>";
 
 /// One received request and what the emulator did with it.
 #[derive(Debug, Clone, Serialize)]
@@ -55,6 +58,51 @@ pub fn redact(headers: &mut [(String, String)]) {
             *v = "****".to_owned();
         }
     }
+}
+
+/// The body as kept in the log: the values of the model descriptions' secret fields (the SASL
+/// password, the OBS keys), at any depth of a JSON body, replaced by `****`. Only a body that
+/// could name one (its name appears, or an escape might spell it) is parsed; one that then
+/// cannot be parsed is withheld whole.
+fn without_secrets(body: &[u8]) -> Cow<'_, [u8]> {
+    static SECRETS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let secrets = SECRETS.get_or_init(crate::spec::secret_json_names);
+    let mentions = |name: &str| body.windows(name.len()).any(|w| w == name.as_bytes());
+    if !body.contains(&b'\\') && !secrets.iter().any(|name| mentions(name)) {
+        return Cow::Borrowed(body);
+    }
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Cow::Borrowed(WITHHELD);
+    };
+    if !mask(&mut value, secrets) {
+        return Cow::Borrowed(body);
+    }
+    serde_json::to_vec(&value).map_or(Cow::Borrowed(WITHHELD), Cow::Owned)
+}
+
+/// Masks the secret keys' values in place (every one: no short cut); whether there was any.
+fn mask(value: &mut serde_json::Value, secrets: &[&str]) -> bool {
+    use serde_json::Value;
+    let mut found = false;
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if secrets.contains(&k.as_str()) {
+                    *v = Value::from("****");
+                    found = true;
+                } else {
+                    found |= mask(v, secrets);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                found |= mask(v, secrets);
+            }
+        }
+        _ => {}
+    }
+    found
 }
 
 /// A logged request, compact: the received bytes copied into one allocation (so hyper's
@@ -118,7 +166,7 @@ impl Entry {
     pub fn new(r: Received<'_>) -> Entry {
         let path = r.uri.path().as_bytes();
         let query = r.uri.query().unwrap_or("").as_bytes();
-        let body = r.body.unwrap_or_default();
+        let body = without_secrets(r.body.unwrap_or_default());
         let size = r
             .headers
             .iter()
@@ -134,7 +182,7 @@ impl Entry {
             put(&mut wire, k.as_str().as_bytes());
             put(&mut wire, v.as_bytes());
         }
-        put(&mut wire, body);
+        put(&mut wire, &body);
         Entry {
             method: r.method.clone(),
             wire: wire.into_boxed_slice(),
@@ -298,5 +346,21 @@ mod tests {
         log.clear();
         assert!(log.snapshot().is_empty());
         Ok(())
+    }
+
+    #[test]
+    fn secret_fields_are_masked_at_any_depth_and_unparsable_mentions_withheld() {
+        let logged = |body: &str| String::from_utf8_lossy(&without_secrets(body.as_bytes())).into_owned();
+        assert_eq!(logged(r#"{"node_cnt": 2}"#), r#"{"node_cnt": 2}"#);
+        let masked = logged(
+            r#"{"source_task": {"password": "hunter2", "user_name": "u"}, "x": [{"secret_key": "S", "access_key": "A"}]}"#,
+        );
+        assert!(!masked.contains("hunter2") && !masked.contains("\"S\"") && !masked.contains("\"A\""));
+        assert_eq!(masked.matches("****").count(), 3, "{masked}");
+        // An escape spelling the key is read as the key.
+        assert!(!logged(r#"{"pass\u0077ord": "hunter2"}"#).contains("hunter2"));
+        assert_eq!(logged(r#"{"password": "hunter2""#).as_bytes(), WITHHELD);
+        // Escapes without a secret keep the body as sent.
+        assert_eq!(logged(r#"{"a": "\n"}"#), r#"{"a": "\n"}"#);
     }
 }

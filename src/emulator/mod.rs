@@ -19,14 +19,17 @@
 mod auth;
 mod body;
 mod clock;
+mod connect;
 mod errors;
 mod faults;
 mod ids;
 mod log;
+mod outside;
 mod params;
 mod routes;
 mod server;
 mod state;
+mod tasks;
 mod views;
 
 use std::net::SocketAddr;
@@ -37,7 +40,9 @@ pub use auth::{CredentialSpec, MAX_SKEW};
 pub use errors::ErrorKind;
 pub use faults::{Applied as AppliedFault, FaultSpec};
 pub use log::RequestRecord;
+pub use outside::{KafkaPeerSpec, ObsBucketSpec};
 pub use state::{ChargingMode, Flavor, InstanceSpec};
+pub use tasks::DEFAULT_MAX_TASKS;
 
 /// Failures of the control plane (never of a request: those become HTTP answers).
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +53,8 @@ pub enum EmulatorError {
     Invalid(String),
     #[error("no instance {0} in the emulator")]
     NotFound(String),
+    #[error("no Smart Connect task {task_id} on the instance {instance_id}")]
+    TaskNotFound { instance_id: String, task_id: String },
 }
 
 impl EmulatorError {
@@ -60,6 +67,8 @@ impl EmulatorError {
 pub struct EmulatorConfig {
     /// How long enable/delete jobs take in emulator time (per-instance overridable).
     pub job_duration: Duration,
+    /// How long a Smart Connect task is CREATING, or RESTARTING, in emulator time.
+    pub task_duration: Duration,
     /// Worker threads of the emulator's own runtime.
     pub worker_threads: usize,
     /// Requests kept in the log; older ones are forgotten.
@@ -70,6 +79,7 @@ impl Default for EmulatorConfig {
     fn default() -> Self {
         EmulatorConfig {
             job_duration: Duration::from_secs(2),
+            task_duration: Duration::from_secs(2),
             worker_threads: 2,
             log_capacity: 10_000,
         }
@@ -126,7 +136,7 @@ impl Emulator {
             .local_addr()
             .map_err(|e| EmulatorError::Start(format!("cannot read the bound address: {e}")))?;
         let shared = Shared {
-            state: Mutex::new(state::State::new(config.job_duration)),
+            state: Mutex::new(state::State::new(config.job_duration, config.task_duration)),
             creds: auth::CredentialStore::default(),
             faults: faults::FaultSet::default(),
             log: log::RequestLog::new(config.log_capacity),
@@ -213,6 +223,28 @@ impl EmulatorHandle {
             .control_view(instance_id, now)
             .ok_or_else(|| EmulatorError::NotFound(instance_id.to_owned()))?;
         serde_json::to_value(view).map_err(|e| EmulatorError::invalid(e.to_string()))
+    }
+
+    /// A peer Kafka the Smart Connect tasks can reach.
+    pub fn add_kafka_peer(&self, spec: KafkaPeerSpec) -> Result<(), EmulatorError> {
+        self.lock_state().add_kafka_peer(spec)
+    }
+
+    /// An OBS bucket: listed by list_obs_buckets, and a valid OBS_SINK destination.
+    pub fn add_obs_bucket(&self, spec: ObsBucketSpec) -> Result<(), EmulatorError> {
+        let now = self.shared.clock.now_ms();
+        self.lock_state().add_obs_bucket(spec, now)
+    }
+
+    /// Puts a Smart Connect task in FAILED (a status the emulator alone produces).
+    pub fn fail_task(&self, instance_id: &str, task_id: &str) -> Result<(), EmulatorError> {
+        self.lock_state().fail_connector_task(instance_id, task_id)
+    }
+
+    /// The instance's Smart Connect tasks as show_connector_task shows them.
+    pub fn connector_tasks(&self, instance_id: &str) -> Result<Vec<serde_json::Value>, EmulatorError> {
+        let now = self.shared.clock.now_ms();
+        self.lock_state().connector_task_views(instance_id, now)
     }
 
     /// The received requests, oldest first (the last 10 000 by default).

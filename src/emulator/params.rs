@@ -1,8 +1,12 @@
-//! The create-connector body as the service reads it: pure parsing, one error per rule.
+//! Request bodies and query parameters as the service reads them: pure parsing, one error per
+//! rule. The create-connector body has rules of its own; the task calls' bodies and queries
+//! are judged by the core's checks, so the emulator refuses exactly what the client refuses.
 
 use serde_json::{Map, Value};
 
 use super::errors::{ApiError, ErrorKind};
+use crate::operations::Operation;
+use crate::validate::Input;
 
 pub const MIN_NODE_CNT: i64 = 2;
 pub const MAX_NODE_CNT: i64 = 16;
@@ -38,7 +42,60 @@ pub fn parse_enable_body(body: &[u8]) -> Result<EnableBody, ApiError> {
     })
 }
 
-/// Any body must be a JSON object; `what` names the route in the message.
+/// A JSON object checked against `model` as the client checks a body before sending it
+/// (`validate::body`): the JSON under the JSON names, fields outside the model dropped.
+pub fn checked_body(model: &str, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    let given = Value::Object(json_object(body)?);
+    match crate::validate::body(model, &Input::from_json(&given)) {
+        Ok(Value::Object(checked)) => Ok(checked),
+        Ok(other) => Err(ApiError::new(
+            ErrorKind::Internal,
+            format!("the checked body is {}, not an object", kind_name(&other)),
+        )),
+        Err(e) => Err(ApiError::new(ErrorKind::TaskBodyInvalid, format!("{e}."))),
+    }
+}
+
+/// Bodyless calls take no body; one sent anyway must be a JSON object, and is ignored.
+pub fn ignored_body(body: &[u8]) -> Result<(), ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(())
+    } else {
+        json_object(body).map(|_| ())
+    }
+}
+
+/// An integer query parameter of `op` (the last one of the name), judged as the client judges
+/// it (`validate::param`); `None` when absent.
+pub fn query_int(op: &Operation, query: &[(String, String)], name: &'static str) -> Result<Option<usize>, ApiError> {
+    let Some((_, given)) = query.iter().rev().find(|(k, _)| k == name) else {
+        return Ok(None);
+    };
+    let invalid = |rule: String| ApiError::new(ErrorKind::TaskQueryInvalid, rule);
+    let checked =
+        crate::validate::param(op, name, &Input::Text(given.clone())).map_err(|e| invalid(format!("{e}.")))?;
+    checked
+        .parse::<usize>()
+        .map(Some)
+        .map_err(|_| invalid(format!("invalid {name}: must be an integer; got {checked:?}.")))
+}
+
+/// list_connector_tasks' `offset` (0 when absent) and `limit` (the request model's
+/// `service_default` when absent).
+pub fn page(op: &Operation, query: &[(String, String)]) -> Result<(usize, usize), ApiError> {
+    let offset = query_int(op, query, "offset")?.unwrap_or(0);
+    let limit = match query_int(op, query, "limit")? {
+        Some(limit) => limit,
+        None => crate::spec::field(op.request, "limit")
+            .ok()
+            .and_then(|f| f.service_default.as_ref()?.as_u64())
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| ApiError::new(ErrorKind::Internal, "no default limit in the model description"))?,
+    };
+    Ok((offset, limit))
+}
+
+/// Any body must be a JSON object.
 pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::new(

@@ -7,8 +7,9 @@ use serde::Serialize;
 use super::auth::CredentialStore;
 use super::clock::Millis;
 use super::errors::{ApiError, ErrorKind};
-use super::params::{json_object, parse_enable_body};
+use super::params::{checked_body, ignored_body, page, parse_enable_body};
 use super::state::State;
+use super::tasks::Action;
 use crate::operations::{OpId, Operation, OPERATIONS};
 
 /// A matched route: an operation of the table and its path parameters (borrowed from the
@@ -106,6 +107,17 @@ impl Reply {
         }
     }
 
+    /// 204, no body.
+    pub fn no_content() -> Reply {
+        Reply {
+            status: 204,
+            body: Vec::new(),
+            json: false,
+            error_code: None,
+            allow: None,
+        }
+    }
+
     pub fn error(e: &ApiError) -> Reply {
         Reply {
             status: e.kind.status(),
@@ -150,9 +162,37 @@ struct ResourceInfo {
     sold_out: bool,
 }
 
-/// Runs an authenticated request against the state.
-pub fn dispatch(route: &Route<'_>, body: &[u8], state: &mut State, now: Millis) -> Reply {
-    let (project, instance) = (route.param("project_id"), route.param("instance_id"));
+/// One authenticated request, as the handlers see it.
+pub struct Call<'a> {
+    pub route: &'a Route<'a>,
+    /// The path's project, or for a path without one the signed X-Project-Id.
+    pub project: &'a str,
+    pub query: &'a [(String, String)],
+    pub body: &'a [u8],
+    pub now: Millis,
+}
+
+/// The body model the operation table names for `op`.
+fn body_model(op: &Operation) -> Result<&'static str, ApiError> {
+    op.body
+        .ok_or_else(|| ApiError::new(ErrorKind::Internal, format!("{} has no body model", op.name)))
+}
+
+/// Runs an authenticated request against the state; `creds` are the AK/SK pairs OBS accepts.
+pub fn dispatch(call: &Call<'_>, state: &mut State, creds: &CredentialStore) -> Reply {
+    let Call {
+        route,
+        project,
+        query,
+        body,
+        now,
+    } = *call;
+    let (instance, task) = (route.param("instance_id"), route.param("task_id"));
+    let act = |state: &mut State, action| {
+        ignored_body(body)
+            .and_then(|()| state.act_on_connector_task(project, instance, task, action, now))
+            .map(|()| Reply::no_content())
+    };
     let result = match route.op.id {
         OpId::CreateConnector => parse_enable_body(body)
             .and_then(|b| state.enable(project, instance, &b, now))
@@ -164,28 +204,36 @@ pub fn dispatch(route: &Route<'_>, body: &[u8], state: &mut State, now: Millis) 
         OpId::ShowBackgroundTask => state
             .task(project, instance, route.param("task_id"), now)
             .map(|v| Reply::json(&v)),
-        OpId::DeleteConnector => {
-            // The official SDK sends no body; others send {"instance_id": ...}. Both are fine.
-            let body_ok = if body.iter().all(u8::is_ascii_whitespace) {
-                Ok(())
-            } else {
-                json_object(body).map(|_| ())
-            };
-            body_ok
-                .and_then(|()| state.disable(project, instance, now))
-                .map(|job_id| Reply::json(&JobOnly { job_id }))
-        }
-        OpId::CreateConnectorTask
-        | OpId::ListConnectorTasks
-        | OpId::ShowConnectorTask
-        | OpId::ModifyConnectorTask
-        | OpId::DeleteConnectorTask
-        | OpId::PauseConnectorTask
-        | OpId::ResumeConnectorTask
-        | OpId::RestartConnectorTask
-        | OpId::RestartSmartConnectorTask
-        | OpId::ValidateConnectorConnectivity
-        | OpId::ListObsBuckets => Err(ApiError::new(ErrorKind::Internal, "tasks are not emulated yet")),
+        // The official SDK sends no body; others send {"instance_id": ...}. Both are fine.
+        OpId::DeleteConnector => ignored_body(body)
+            .and_then(|()| state.disable(project, instance, now))
+            .map(|job_id| Reply::json(&JobOnly { job_id })),
+        // Task bodies are checked before the instance is looked up, as for create_connector.
+        OpId::CreateConnectorTask => body_model(route.op)
+            .and_then(|model| checked_body(model, body))
+            .and_then(|b| state.create_connector_task(project, instance, &b, creds, now))
+            .map(|task| Reply::json(&task)),
+        OpId::ListConnectorTasks => page(route.op, query)
+            .and_then(|(offset, limit)| state.list_connector_tasks(project, instance, offset, limit, now))
+            .map(|listed| Reply::json(&listed)),
+        OpId::ShowConnectorTask => state
+            .show_connector_task(project, instance, task, now)
+            .map(|shown| Reply::json(&shown)),
+        OpId::ModifyConnectorTask => body_model(route.op)
+            .and_then(|model| checked_body(model, body))
+            .and_then(|patch| state.modify_connector_task(project, instance, task, &patch, now))
+            .map(|changed| Reply::json(&changed)),
+        OpId::DeleteConnectorTask => ignored_body(body)
+            .and_then(|()| state.delete_connector_task(project, instance, task, now))
+            .map(|()| Reply::no_content()),
+        OpId::PauseConnectorTask => act(state, Action::Pause),
+        OpId::ResumeConnectorTask => act(state, Action::Resume),
+        OpId::RestartConnectorTask | OpId::RestartSmartConnectorTask => act(state, Action::Restart),
+        OpId::ValidateConnectorConnectivity => body_model(route.op)
+            .and_then(|model| checked_body(model, body))
+            .and_then(|b| state.validate_connectivity(project, instance, &b, now))
+            .map(|()| Reply::json(&serde_json::Map::new())),
+        OpId::ListObsBuckets => Ok(Reply::json(&state.obs_buckets())),
         OpId::KeystoneListProjects => Err(ApiError::new(
             ErrorKind::Internal,
             "keystone_list_projects is answered by the IAM handler",

@@ -31,7 +31,8 @@ use super::ids;
 use super::log::{Entry, Received as LogReceived};
 use super::routes::{self, Matched, Reply};
 use super::{EmulatorError, Shared};
-use crate::operations::OpId;
+use crate::operations::{OpId, Service};
+use crate::signer::HeaderDict;
 
 /// Larger request bodies get 413.
 const MAX_BODY: usize = 1024 * 1024;
@@ -313,24 +314,37 @@ fn process(shared: &Shared, matched: &Matched<'_>, wire: &Wire, body: &[u8]) -> 
         headers: &headers,
         body,
     };
-    let ak = match auth::verify(
-        &received,
-        &shared.creds,
-        route.project(),
-        time::OffsetDateTime::now_utc(),
-    ) {
+    // A DMS path without a project (list_obs_buckets) is scoped by the X-Project-Id the SDKs
+    // sign; the AK must own that project as it must own a path's.
+    let scoped_by_header = route.op.service == Service::Kafka && route.project().is_none();
+    let project = match route.project() {
+        Some(p) => Some(p),
+        None if scoped_by_header => HeaderDict::new(&headers).get("X-Project-Id"),
+        None => None,
+    };
+    let ak = match auth::verify(&received, &shared.creds, project, time::OffsetDateTime::now_utc()) {
         Ok(ak) => ak,
         Err(e) => return Reply::error(&e),
     };
     let now = shared.clock.now_ms();
-    match route.op.id {
-        OpId::KeystoneListProjects => {
+    match (route.op.id, project) {
+        (OpId::KeystoneListProjects, _) => {
             routes::list_projects(&shared.creds, &ak, &query, &shared.endpoint, &shared.domain_id)
         }
-        _ => {
+        (_, Some(project)) => {
+            let call = routes::Call {
+                route,
+                project,
+                query: &query,
+                body,
+                now,
+            };
             let mut state = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            routes::dispatch(route, body, &mut state, now)
+            routes::dispatch(&call, &mut state, &shared.creds)
         }
+        (_, None) => Reply::error(&ApiError::auth(format!(
+            "the X-Project-Id header is required: {raw_path} names no project"
+        ))),
     }
 }
 

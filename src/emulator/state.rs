@@ -10,6 +10,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::ids;
+use super::outside::Outside;
+use super::tasks::{TaskBook, DEFAULT_MAX_TASKS};
 use super::views::{ControlView, InstanceView, TaskList, TaskView};
 
 use super::clock::{duration_ms, iso_millis, Millis};
@@ -87,6 +89,8 @@ pub struct InstanceSpec {
     pub job_duration: Option<Duration>,
     /// Enabling Smart Connect on this instance fails: the task ends FAILED.
     pub fail_enable: bool,
+    /// The most Smart Connect tasks it may have (`max_tasks` and `quota_tasks` of the list).
+    pub max_tasks: u32,
 }
 
 impl Default for InstanceSpec {
@@ -101,6 +105,7 @@ impl Default for InstanceSpec {
             status: RUNNING.to_owned(),
             job_duration: None,
             fail_enable: false,
+            max_tasks: DEFAULT_MAX_TASKS,
         }
     }
 }
@@ -177,9 +182,9 @@ impl Task {
 }
 
 #[derive(Debug, Clone)]
-struct Instance {
+pub(super) struct Instance {
     id: String,
-    project_id: String,
+    pub(super) project_id: String,
     name: String,
     charging_mode: ChargingMode,
     flavor: Flavor,
@@ -199,6 +204,9 @@ struct Instance {
     created_ms: Millis,
     job_duration_ms: Option<Millis>,
     fail_enable: bool,
+    /// Smart Connect tasks (only while Smart Connect is enabled).
+    pub(super) connector_tasks: TaskBook,
+    pub(super) max_tasks: u32,
 }
 
 impl Instance {
@@ -236,6 +244,15 @@ impl Instance {
         // of the same UUID (upper case, braces, ...) unknown, as they always were.
         let key = Uuid::try_parse(id).ok()?;
         self.task_by_key(key).filter(|t| t.id == id)
+    }
+
+    /// Whether Smart Connect is enabled and not being disabled: task calls need it.
+    pub(super) fn connect_enabled(&self) -> bool {
+        let disabling = self
+            .active
+            .and_then(|key| self.task_by_key(key))
+            .is_some_and(|t| matches!(t.effect, Effect::Disable));
+        matches!(self.connector, Connector::Enabled { .. }) && !disabling
     }
 
     fn busy(&self) -> Option<ApiError> {
@@ -368,12 +385,16 @@ pub struct User {
 
 #[derive(Debug)]
 pub struct State {
-    instances: HashMap<String, Instance>,
+    pub(super) instances: HashMap<String, Instance>,
     user: User,
     /// Emulator-wide job duration, overridable per instance.
     job_duration_ms: Millis,
+    /// How long a Smart Connect task is CREATING or RESTARTING.
+    pub(super) task_duration_ms: Millis,
     /// No connector resources left in the region: enabling fails.
     connector_sold_out: bool,
+    /// Peer Kafka clusters and OBS buckets the tasks can reach.
+    pub(super) outside: Outside,
 }
 
 /// What enabling returns.
@@ -391,7 +412,7 @@ fn not_found(id: &str) -> ApiError {
 }
 
 impl State {
-    pub fn new(job_duration: Duration) -> Self {
+    pub fn new(job_duration: Duration, task_duration: Duration) -> Self {
         State {
             instances: HashMap::new(),
             user: User {
@@ -399,7 +420,9 @@ impl State {
                 name: "dmskafka-emulator".to_owned(),
             },
             job_duration_ms: duration_ms(job_duration),
+            task_duration_ms: duration_ms(task_duration),
             connector_sold_out: false,
+            outside: Outside::default(),
         }
     }
 
@@ -415,7 +438,7 @@ impl State {
     }
 
     /// The instance, settled, if it belongs to the project.
-    fn instance(&mut self, project_id: &str, id: &str, now: Millis) -> Result<&mut Instance, ApiError> {
+    pub(super) fn instance(&mut self, project_id: &str, id: &str, now: Millis) -> Result<&mut Instance, ApiError> {
         match self.instances.get_mut(id) {
             Some(inst) if inst.project_id == project_id => {
                 inst.settle(now);
@@ -466,6 +489,8 @@ impl State {
             created_ms: now,
             job_duration_ms: spec.job_duration.map(duration_ms),
             fail_enable: spec.fail_enable,
+            connector_tasks: TaskBook::default(),
+            max_tasks: spec.max_tasks,
         };
         self.instances.insert(id.clone(), instance);
         Ok(id)
@@ -532,6 +557,8 @@ impl State {
         let params = to_json(&DisableParams { connector_id });
         let job_id = inst.start_task("deleteConnector", Effect::Disable, params, now, default_ms);
         inst.status = Cow::Borrowed(CONNECTOR_DELETING);
+        // The connector's tasks go with it: none is listed from now on.
+        inst.connector_tasks.clear();
         Ok(job_id)
     }
 
@@ -624,7 +651,7 @@ mod tests {
     const P: &str = "proj";
 
     fn state() -> State {
-        State::new(Duration::from_secs(2))
+        State::new(Duration::from_secs(2), Duration::from_secs(2))
     }
 
     fn body(n: u32) -> EnableBody {

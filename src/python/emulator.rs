@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::emulator::{
     ChargingMode, CredentialSpec, Emulator, EmulatorConfig, EmulatorError, EmulatorHandle, FaultSpec, Flavor,
-    InstanceSpec,
+    InstanceSpec, KafkaPeerSpec, ObsBucketSpec,
 };
 
 fn to_py_err(e: EmulatorError) -> PyErr {
@@ -20,7 +20,13 @@ fn to_py_err(e: EmulatorError) -> PyErr {
         EmulatorError::Start(m) => PyOSError::new_err(m),
         EmulatorError::Invalid(m) => PyValueError::new_err(m),
         EmulatorError::NotFound(id) => PyKeyError::new_err(id),
+        e @ EmulatorError::TaskNotFound { .. } => PyKeyError::new_err(e.to_string()),
     }
+}
+
+/// A count given as a Python int: out of range is a ValueError, not pyo3's OverflowError.
+fn count(name: &str, v: i64) -> PyResult<u32> {
+    u32::try_from(v).map_err(|_| PyValueError::new_err(format!("{name} must be from 0 to {}, not {v}", u32::MAX)))
 }
 
 fn duration(name: &str, v: f64) -> PyResult<Duration> {
@@ -74,13 +80,14 @@ impl EmulatorServer {
 #[pymethods]
 impl EmulatorServer {
     #[new]
-    #[pyo3(signature = (host = "127.0.0.1", port = 0, job_duration = 2.0))]
-    fn new(py: Python<'_>, host: &str, port: u16, job_duration: f64) -> PyResult<Self> {
+    #[pyo3(signature = (host = "127.0.0.1", port = 0, job_duration = 2.0, task_duration = 2.0))]
+    fn new(py: Python<'_>, host: &str, port: u16, job_duration: f64, task_duration: f64) -> PyResult<Self> {
         let ip: IpAddr = host
             .parse()
             .map_err(|_| PyValueError::new_err(format!("host must be an IP address, not {host:?}")))?;
         let config = EmulatorConfig {
             job_duration: duration("job_duration", job_duration)?,
+            task_duration: duration("task_duration", task_duration)?,
             ..Default::default()
         };
         let handle = py
@@ -143,7 +150,8 @@ impl EmulatorServer {
 
     #[pyo3(signature = (
         instance_id = None, project_id = None, charging_mode = "postPaid", flavor = "new",
-        specification = None, status = "RUNNING", name = None, job_duration = None, fail_enable = false
+        specification = None, status = "RUNNING", name = None, job_duration = None, fail_enable = false,
+        max_tasks = 18
     ))]
     #[allow(clippy::too_many_arguments)]
     fn add_instance(
@@ -157,6 +165,7 @@ impl EmulatorServer {
         name: Option<String>,
         job_duration: Option<f64>,
         fail_enable: bool,
+        max_tasks: i64,
     ) -> PyResult<String> {
         let spec = InstanceSpec {
             instance_id,
@@ -168,8 +177,47 @@ impl EmulatorServer {
             status: status.to_owned(),
             job_duration: opt_seconds("job_duration", job_duration)?,
             fail_enable,
+            max_tasks: count("max_tasks", max_tasks)?,
         };
         self.handle().add_instance(spec).map_err(to_py_err)
+    }
+
+    #[pyo3(signature = (*, instance_id = None, bootstrap_servers = None, brokers = 3, user = None, password = None))]
+    fn add_kafka_peer(
+        &self,
+        instance_id: Option<String>,
+        bootstrap_servers: Option<String>,
+        brokers: i64,
+        user: Option<String>,
+        password: Option<String>,
+    ) -> PyResult<()> {
+        let spec = KafkaPeerSpec {
+            instance_id,
+            bootstrap_servers,
+            brokers: count("brokers", brokers)?,
+            user,
+            password,
+        };
+        self.handle().add_kafka_peer(spec).map_err(to_py_err)
+    }
+
+    #[pyo3(signature = (name, *, location = "cn-north-4", storage_class = "STANDARD"))]
+    fn add_obs_bucket(&self, name: String, location: &str, storage_class: &str) -> PyResult<()> {
+        let spec = ObsBucketSpec {
+            name,
+            location: location.to_owned(),
+            storage_class: storage_class.to_owned(),
+        };
+        self.handle().add_obs_bucket(spec).map_err(to_py_err)
+    }
+
+    fn fail_task(&self, instance_id: &str, task_id: &str) -> PyResult<()> {
+        self.handle().fail_task(instance_id, task_id).map_err(to_py_err)
+    }
+
+    fn connector_tasks<'py>(&self, py: Python<'py>, instance_id: &str) -> PyResult<Bound<'py, PyAny>> {
+        let tasks = self.handle().connector_tasks(instance_id).map_err(to_py_err)?;
+        to_py(py, &Value::Array(tasks))
     }
 
     fn set_connector_sold_out(&self, sold_out: bool) {
