@@ -325,6 +325,25 @@ def test_faults_hit_the_task_routes(official, dmskafka_emulator):
     w.client.validate_connector_connectivity(validate)
 
 
+def test_the_waiters_run_on_the_emulator_clock(dmskafka_emulator):
+    w = World(_ours(), dmskafka_emulator)
+    emu, client = w.emu, w.client
+    # ensure_task on an instance without Smart Connect: enables it, creates, waits; the
+    # waiter's sleep moves the emulator clock instead of the wall clock.
+    fresh = emu.add_instance()
+    body = w.sink("ensured")
+    task = client.ensure_task(fresh, body, sleep=emu.advance, poll_interval=1)
+    assert (task.task_name, task.status) == ("ensured", "RUNNING")
+    again = client.ensure_task(fresh, body, sleep=emu.advance, poll_interval=1)
+    assert again.id == task.id and len(emu.connector_tasks(fresh)) == 1
+
+    created = w.create(w.sink("to-fail"))
+    emu.fail_task(w.iid, created.id)
+    with pytest.raises(dmskafka.TaskFailedException) as failed:
+        client.wait_for_task(w.iid, created.id, sleep=emu.advance, poll_interval=1)
+    assert (failed.value.task_id, failed.value.status) == (created.id, "FAILED")
+
+
 def test_control_plane_refuses_bad_input():
     from dmskafka.testing import Emulator
 
