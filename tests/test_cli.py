@@ -3,6 +3,7 @@
 import io
 import json
 import os
+import pathlib
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ def emu(dmskafka_emulator, monkeypatch):
         ("HUAWEICLOUD_SDK_PROJECT_ID", dmskafka_emulator.project_id),
     ]:
         monkeypatch.setenv(name, value)
+    dmskafka_emulator.add_obs_bucket("bucket-1")
     return dmskafka_emulator
 
 
@@ -214,3 +216,125 @@ def test_the_emulator_command_refuses_a_non_loopback_host():
         [sys.executable, "-m", "dmskafka", "emulator", "--host", "192.0.2.1"], capture_output=True, text=True
     )
     assert refused.returncode != 0 and "only loopback" in refused.stderr
+
+
+# --- connector show|resource-info|disable and the task commands ---
+
+
+def run(emu, *argv):
+    return cli.main(list(argv) + ["--region", "cn-north-4", "--endpoint", emu.endpoint])
+
+
+def enabled_instance(emu):
+    instance_id = emu.add_instance(job_duration=0)
+    assert enable(emu, instance_id, "--wait") == cli.EXIT_OK
+    return instance_id
+
+
+def task_file(emu, tmp_path, **fields):
+    body = {
+        "task_name": "orders-to-obs",
+        "topics": "orders",
+        "source_type": "NONE",
+        "sink_type": "OBS_SINK",
+        "sink_task": {
+            "consumer_strategy": "earliest",
+            "destination_file_type": "TEXT",
+            "deliver_time_interval": 300,
+            "access_key": emu.ak,
+            "secret_key": emu.sk,
+            "obs_bucket_name": "bucket-1",
+            "obs_path": "orders",
+            "partition_format": "yyyy/MM/dd",
+            "record_delimiter": ",",
+            "store_keys": False,
+        },
+    }
+    body.update(fields)
+    path = tmp_path / "task.json"
+    path.write_text(json.dumps(body))
+    return str(path)
+
+
+def test_connector_show_resource_info_and_disable(emu, capsys):
+    instance_id = enabled_instance(emu)
+    capsys.readouterr()
+    assert run(emu, "connector", "show", "--instance-id", instance_id) == cli.EXIT_OK
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["connector_enable"] is True and shown["connector_id"] == emu.show_instance(instance_id)["connector_id"]
+
+    assert run(emu, "connector", "resource-info", "--instance-id", instance_id) == cli.EXIT_OK
+    assert json.loads(capsys.readouterr().out) == {"instance_id": instance_id, "sold_out": False}
+
+    assert run(emu, "connector", "disable", "--instance-id", instance_id, "--wait") == cli.EXIT_OK
+    assert json.loads(capsys.readouterr().out)["job_status"] == "SUCCESS"
+    assert emu.show_instance(instance_id)["connector_enable"] is False
+
+
+def test_task_lifecycle_from_the_command_line(emu, tmp_path, capsys):
+    instance_id = enabled_instance(emu)
+    path = task_file(emu, tmp_path)
+    capsys.readouterr()
+    assert run(emu, "task", "create", "--instance-id", instance_id, "--body", path) == cli.EXIT_OK
+    created = json.loads(capsys.readouterr().out)
+    task_id = created["id"]
+    assert created["status"] == "CREATING" and created["sink_task"]["obs_bucket_name"] == "bucket-1"
+
+    emu.advance(60)
+    assert run(emu, "task", "list", "--instance-id", instance_id, "--limit", "5") == cli.EXIT_OK
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["total_number"] == 1 and [t["id"] for t in listed["tasks"]] == [task_id]
+
+    for action, status in [("pause", "PAUSED"), ("resume", "RUNNING"), ("restart", "RUNNING")]:
+        assert run(emu, "task", action, "--instance-id", instance_id, "--task-id", task_id, "--wait") == cli.EXIT_OK
+        assert json.loads(capsys.readouterr().out)["status"] == status
+
+    assert run(emu, "task", "show", "--instance-id", instance_id, "--task-id", task_id, "--output", "table") == 0
+    rows = dict(line.split(None, 1) for line in capsys.readouterr().out.splitlines())
+    assert rows["id"] == task_id and rows["status"] == "RUNNING"
+
+    assert run(emu, "task", "delete", "--instance-id", instance_id, "--task-id", task_id) == cli.EXIT_OK
+    assert json.loads(capsys.readouterr().out)["status_code"] == 204
+    assert emu.connector_tasks(instance_id) == []
+
+
+def test_task_create_wait_returns_once_it_runs(emu, tmp_path, capsys):
+    instance_id = enabled_instance(emu)
+    path = task_file(emu, tmp_path)
+    capsys.readouterr()
+    assert run(emu, "task", "create", "--instance-id", instance_id, "--body", path, "--wait") == cli.EXIT_OK
+    assert json.loads(capsys.readouterr().out)["status"] == "RUNNING"
+
+
+def test_task_secrets_in_the_body_file_are_never_echoed(emu, tmp_path, capsys):
+    instance_id = enabled_instance(emu)
+    password = "pw-never-shown-7f3a"
+    path = task_file(emu, tmp_path, sink_task={"obs_bucket_name": "b", "secret_key": password, "access_key": "ak"})
+    bad = json.loads(pathlib.Path(path).read_text())
+    bad["sink_type"] = "S3"  # refused before sending, naming the field
+    pathlib.Path(path).write_text(json.dumps(bad))
+    capsys.readouterr()
+    assert run(emu, "task", "create", "--instance-id", instance_id, "--body", path) == cli.EXIT_INVALID
+    captured = capsys.readouterr()
+    assert "sink_type" in captured.err and password not in captured.err + captured.out
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"sink_task": {"secret_key": "%s"' % password)  # not JSON
+    assert run(emu, "task", "create", "--instance-id", instance_id, "--body", str(broken)) == cli.EXIT_INVALID
+    captured = capsys.readouterr()
+    assert "--body" in captured.err and password not in captured.err + captured.out
+
+
+def test_a_failed_task_is_exit_5_and_an_unknown_task_exit_3(emu, tmp_path, capsys):
+    instance_id = enabled_instance(emu)
+    capsys.readouterr()
+    assert run(emu, "task", "create", "--instance-id", instance_id, "--body", task_file(emu, tmp_path)) == 0
+    task_id = json.loads(capsys.readouterr().out)["id"]
+    emu.advance(60)
+    assert run(emu, "task", "restart", "--instance-id", instance_id, "--task-id", "nope") == cli.EXIT_SERVICE
+    assert "ClientRequestException" in capsys.readouterr().err
+
+    # The service reports the restarted task FAILED while --wait polls it.
+    emu.inject_fault("show_connector_task", status=200, body=json.dumps({"id": task_id, "status": "FAILED"}))
+    assert run(emu, "task", "restart", "--instance-id", instance_id, "--task-id", task_id, "--wait") == 5
+    assert "FAILED" in capsys.readouterr().err

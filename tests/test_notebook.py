@@ -48,6 +48,14 @@ def test_the_notebook_enables_waits_and_inspects_on_the_emulator(jupyter_dirs):
     assert '<th style="text-align:left">connector_enable</th><td style="text-align:left">True</td>' in inspect
     error = html_of(cells["error"])
     assert "<caption>ClientRequestException</caption>" in error and "DMS.00400017" in error
+    # The task section: the body shows its OBS keys masked; the task runs; the list shows it.
+    body = html_of(cells["task-create"])
+    assert "<caption>CreateSmartConnectTaskReq</caption>" in body and "****" in body
+    assert "secret_key" in body and "notebook-bucket" in body
+    waited = html_of(cells["task-wait"])
+    assert "<caption>ShowConnectorTaskResponse (HTTP 200)</caption>" in waited and "RUNNING" in waited
+    listed = html_of(cells["task-list"])
+    assert "<caption>ListConnectorTasksResponse (HTTP 200)</caption>" in listed and "orders-to-obs" in listed
 
 
 def test_model_tables_show_the_set_fields_escaped_and_nested():

@@ -231,8 +231,10 @@ def _shown(model: object) -> Result:
 def _read_body(path: str) -> object:
     """The JSON of the file (a dict is a valid body: the client checks it as the model)."""
     try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
-        return json.loads(text)
+        if path == "-":
+            return json.loads(sys.stdin.read())
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
     except (OSError, ValueError) as exc:
         # Never the file's text: it may hold a password or keys.
         rule = "cannot read a JSON body from %s (%s)" % (path, type(exc).__name__)
