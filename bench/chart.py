@@ -18,6 +18,7 @@ PANELS = [
     ("threads", "8 threads, one client (calls/s)", 1),
     ("async", "asyncio, 256 in flight (calls/s)", 1),
     ("sign", "signing only (signs/s)", 1),
+    ("list", "sequential list_connector_tasks (calls/s)", 1),
 ]
 
 

@@ -13,6 +13,7 @@ FIGURES = {
     "seq": ("sequential create_connector", "calls/s", 1, True),
     "seq_p50": ("sequential p50 latency", "µs", 1, False),
     "seq_p99": ("sequential p99 latency", "µs", 1, False),
+    "list": ("sequential list_connector_tasks (a page of 10 tasks)", "calls/s", 1, True),
     "threads": ("8 threads, one client", "calls/s", 1, True),
     "async": ("asyncio, 256 in flight", "calls/s", 1, True),
     "sign": ("signing only", "signs/s", 1, True),

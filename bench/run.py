@@ -133,6 +133,7 @@ def plugin_import_once(py, plugin=PYTEST_PLUGIN):
 RUNS = {
     "seq": {"dmskafka": "seq {s}", "official": "seq {s}", "raw": "seq {s}"},
     "seq_blockon": {"raw": "blockon {s}"},
+    "list": {"dmskafka": "list {s}", "official": "list {s}"},
     "threads": {"dmskafka": "threads 8 {s}", "official": "threads 8 {s}", "raw": "conc 8 {s}"},
     "async": {"dmskafka": "async 256 {s}", "official": "async 256 {s}", "raw": "conc 256 {s}"},
     "sign": {"dmskafka": "sign {s}", "official": "sign {s}", "raw": "sign {s}"},

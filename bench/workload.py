@@ -11,7 +11,7 @@ package prefix swapped (dmskafka ships the official paths as re-exports).
   the pytest plugin MODULE, pytest itself imported first (as when pytest loads its plugins), and
   the ``dmskafka`` modules that import brought in; run in a fresh process per sample.
 - otherwise a worker: one command per line on stdin, one JSON line back per command
-  (``seq SECS``, ``threads N SECS``, ``async N SECS``, ``sign SECS``, ``quit``), so the
+  (``seq SECS``, ``list SECS``, ``threads N SECS``, ``async N SECS``, ``sign SECS``, ``quit``), so the
   parent can interleave the SDKs run by run. Each command warms up for a fifth of its time.
 """
 
@@ -89,7 +89,17 @@ def _warm_then_measure(secs, run):
 
 def seq(bench, secs):
     client = bench.client(bench.kafka.KafkaClient)
+    return _sequential(secs, lambda: client.create_connector(bench.request()))
 
+
+def list_tasks(bench, secs):
+    """Sequential list_connector_tasks of an instance with 10 tasks (a page of 10)."""
+    client = bench.client(bench.kafka.KafkaClient)
+    request = bench.kafka.ListConnectorTasksRequest(instance_id=bench.emu["tasks_instance"], limit=10)
+    return _sequential(secs, lambda: client.list_connector_tasks(request))
+
+
+def _sequential(secs, call):
     def run(duration):
         latencies, errors = [], 0
         clock = time.perf_counter_ns
@@ -100,7 +110,7 @@ def seq(bench, secs):
             if t >= end:
                 break
             try:
-                client.create_connector(bench.request())
+                call()
                 latencies.append(clock() - t)
             except Exception:
                 errors += 1
@@ -272,6 +282,7 @@ def serve(sdk, emu):
     async_run = async_dmskafka if sdk == "dmskafka" else async_official
     commands = {
         "seq": lambda a: seq(bench, float(a[0])),
+        "list": lambda a: list_tasks(bench, float(a[0])),
         "threads": lambda a: threads(bench, int(a[0]), float(a[1])),
         "async": lambda a: async_run(bench, int(a[0]), float(a[1])),
         "sign": lambda a: sign(bench, float(a[0])),
