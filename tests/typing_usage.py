@@ -19,14 +19,21 @@ from dmskafka import (
     CreateConnectorReq,
     CreateConnectorRequest,
     CreateConnectorResponse,
+    CreateConnectorTaskRequest,
+    CreateSmartConnectTaskReq,
     HttpConfig,
     KafkaAsyncClient,
     KafkaClient,
     ListBackgroundTasksRespTasks,
+    ListConnectorTasksRequest,
+    ListConnectorTasksResponse,
     Region,
     ServerResponseException,
+    ShowConnectorTaskResponse,
     ShowInstanceRequest,
     ShowInstanceResponse,
+    SmartConnectTaskReqSinkConfig,
+    TaskFailedException,
     ValidationException,
 )
 from dmskafka.core.auth.credentials import BasicCredentials as OfficialPathCredentials
@@ -87,6 +94,23 @@ def errors(client: KafkaClient, instance_id: str) -> list[str]:
     return seen
 
 
+def tasks(emu: Emulator, client: KafkaClient, instance_id: str) -> int | None:
+    emu.add_obs_bucket("typed-bucket")
+    sink = SmartConnectTaskReqSinkConfig(obs_bucket_name="typed-bucket", access_key=emu.ak, secret_key=emu.sk)
+    body = CreateSmartConnectTaskReq(task_name="typed", topics="t", sink_type="OBS_SINK", sink_task=sink)
+    created = client.create_connector_task(CreateConnectorTaskRequest(instance_id=instance_id, body=body))
+    assert created.id is not None
+    try:
+        running: ShowConnectorTaskResponse = client.wait_for_task(instance_id, created.id, "RUNNING", timeout=30)
+        assert running.status == "RUNNING"
+    except TaskFailedException as e:
+        raise AssertionError(e.status) from e
+    again = client.ensure_task(instance_id, body, timeout=30)
+    assert again.id == created.id
+    listed: ListConnectorTasksResponse = client.list_connector_tasks(ListConnectorTasksRequest(instance_id, limit=5))
+    return listed.total_number
+
+
 async def disable(emu: Emulator, instance_id: str) -> str | None:
     client = (
         KafkaAsyncClient.new_builder()
@@ -103,7 +127,7 @@ async def disable(emu: Emulator, instance_id: str) -> str | None:
 
 
 def main() -> None:
-    with Emulator(job_duration=0) as emu:
+    with Emulator(job_duration=0, task_duration=0) as emu:
         instance_id = emu.add_instance()
         sent: list[str] = []
         client = build(emu, sent)
@@ -111,6 +135,7 @@ def main() -> None:
         assert instance.connector_enable is True and isinstance(instance.connector_node_num, int)
         assert sent[0].startswith("POST /v2/"), sent
         assert len(errors(client, instance_id)) == 3
+        assert tasks(emu, client, instance_id) == 1
         assert asyncio.run(disable(emu, instance_id)) == "RUNNING"
         assert KafkaRegion.CN_NORTH_4.id == "cn-north-4"
 
@@ -125,6 +150,8 @@ def _mistakes(client: KafkaClient, async_client: KafkaAsyncClient, instance: Sho
     _status: str = instance.status  # type: ignore[assignment]
     client.wait_for_job("i", "j", timeout="10")  # type: ignore[arg-type]
     HttpConfig(timeout="60")  # type: ignore[arg-type]
+    client.wait_for_task("i", "t", status=1)  # type: ignore[arg-type]
+    client.list_connector_tasks(ListConnectorTasksRequest("i", limit="5"))  # type: ignore[arg-type]
     BasicCredentials("ak", "sk").with_project_id(1)  # type: ignore[arg-type]
 
 
