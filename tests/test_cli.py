@@ -1,6 +1,7 @@
 """The `dmskafka` command on the emulator: credentials as the SDK reads them, output, exit codes."""
 
 import io
+import itertools
 import json
 import os
 import pathlib
@@ -178,15 +179,16 @@ def test_help_lists_the_exit_codes(capsys):
 
 def test_the_emulator_command_serves_until_sigterm(tmp_path):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dmskafka", "emulator", "--job-duration", "0"],
+        [sys.executable, "-m", "dmskafka", "emulator", "--job-duration", "0"]
+        + ["--task-duration", "0", "--obs-bucket", "dump-bucket"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
-        banner = dict(
-            line.strip().split(":", 1) for line in (proc.stdout.readline() for _ in range(7)) if ":  " in line
-        )
+        lines = itertools.takewhile(lambda line: "Ctrl-C" not in line, iter(proc.stdout.readline, ""))
+        banner = dict(line.strip().split(":", 1) for line in lines if ":  " in line)
+        assert banner["OBS buckets"].strip() == "dump-bucket"
         env = dict(
             os.environ,
             HUAWEICLOUD_SDK_AK=banner["AK"].strip(),
@@ -205,6 +207,20 @@ def test_the_emulator_command_serves_until_sigterm(tmp_path):
         )
         assert enabled.returncode == 0, enabled.stderr
         assert json.loads(enabled.stdout)["connector_enable"] is True
+        body = tmp_path / "task.json"
+        sink = {"obs_bucket_name": "dump-bucket", "access_key": env["HUAWEICLOUD_SDK_AK"]}
+        sink["secret_key"] = env["HUAWEICLOUD_SDK_SK"]
+        body.write_text(json.dumps({"task_name": "t", "topics": "t", "sink_type": "OBS_SINK", "sink_task": sink}))
+        created = subprocess.run(
+            [sys.executable, "-m", "dmskafka", "task", "create", "--region", "cn-north-4", "--instance-id"]
+            + [instance_id, "--endpoint", endpoint, "--body", str(body), "--wait"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert created.returncode == 0, created.stderr
+        assert json.loads(created.stdout)["status"] == "RUNNING"
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)

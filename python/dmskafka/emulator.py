@@ -35,6 +35,19 @@ def main(argv: Optional[List[str]] = None, prog: str = "python -m dmskafka.emula
     parser.add_argument(
         "--job-duration", type=float, default=2.0, help="seconds an enable/delete job takes (default 2)"
     )
+    parser.add_argument(
+        "--task-duration",
+        type=float,
+        default=2.0,
+        help="seconds a new or restarted Smart Connect task takes to run (default 2)",
+    )
+    parser.add_argument(
+        "--obs-bucket",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="an OBS bucket dump tasks may write to (repeatable)",
+    )
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error("--port must be from 0 to 65535")
@@ -49,8 +62,12 @@ def main(argv: Optional[List[str]] = None, prog: str = "python -m dmskafka.emula
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    emu = Emulator(host=_loopback(args.host), port=args.port, job_duration=args.job_duration)
+    emu = Emulator(
+        host=_loopback(args.host), port=args.port, job_duration=args.job_duration, task_duration=args.task_duration
+    )
     instance_id = emu.add_instance(name="emulated-kafka")
+    for bucket in args.obs_bucket:
+        emu.add_obs_bucket(bucket)
     print(f"dmskafka emulator listening on {emu.endpoint}")
     print(f"  endpoint:      {emu.endpoint}")
     print(f"  iam endpoint:  {emu.iam_endpoint}")
@@ -58,6 +75,8 @@ def main(argv: Optional[List[str]] = None, prog: str = "python -m dmskafka.emula
     print(f"  SK:            {emu.sk}")
     print(f"  project id:    {emu.project_id}")
     print(f"  instance id:   {instance_id}  (pay-per-use, new flavor, RUNNING)")
+    if args.obs_bucket:
+        print(f"  OBS buckets:   {', '.join(args.obs_bucket)}")
     print("Press Ctrl-C to stop.", flush=True)
 
     try:
