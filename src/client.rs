@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::config::HttpConfig;
-use crate::credentials::Credentials;
+use crate::credentials::{Credentials, KeyProvider, Keys};
 use crate::error::{parse_error_body, Error, Phase, SdkError};
 use crate::model::{Body, CreateConnectorReq, CreateConnectorResponse};
 use crate::operations::{OpId, Operation, Reply};
@@ -159,7 +159,8 @@ pub struct Client {
     http: transport::Http,
     endpoints: Vec<Endpoint>,
     next_endpoint: AtomicUsize,
-    credentials: Credentials,
+    keys: Arc<KeyProvider>,
+    project_id: Option<String>,
     config: HttpConfig,
     user_agent: String,
 }
@@ -168,7 +169,8 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("endpoints", &self.endpoints)
-            .field("credentials", &self.credentials)
+            .field("keys", &self.keys)
+            .field("project_id", &self.project_id)
             .field("config", &self.config)
             .finish()
     }
@@ -183,6 +185,21 @@ impl Client {
         product: &str,
     ) -> Result<Self, Error> {
         credentials.check()?;
+        let keys = Arc::new(KeyProvider::given(credentials.keys()));
+        Client::with_keys(keys, credentials.project_id, endpoints, config, product)
+    }
+
+    /// A client signing with the keys `keys` gives (refreshed when they are temporary).
+    pub fn with_keys(
+        keys: Arc<KeyProvider>,
+        project_id: Option<String>,
+        endpoints: &[String],
+        config: HttpConfig,
+        product: &str,
+    ) -> Result<Self, Error> {
+        if let Some(p) = &project_id {
+            validate::id("project_id", p)?;
+        }
         config.check_pools()?;
         if endpoints.is_empty() {
             return Err(Error::Config(
@@ -204,7 +221,8 @@ impl Client {
             http: transport::Http::new(&config)?,
             endpoints,
             next_endpoint: AtomicUsize::new(0),
-            credentials,
+            keys,
+            project_id,
             config,
             user_agent,
         })
@@ -228,7 +246,7 @@ impl Client {
     }
 
     fn project_id(&self) -> Result<&str, Error> {
-        self.credentials.project_id.as_deref().ok_or_else(|| {
+        self.project_id.as_deref().ok_or_else(|| {
             Error::validation(
                 "project_id",
                 "is required: set it in the credentials or let build() look it up",
@@ -242,7 +260,7 @@ impl Client {
     pub fn url_for_log(&self, op: OpId, params: &[(&'static str, String)]) -> String {
         let op = op.op();
         let mut values: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        values.push(("project_id", self.credentials.project_id.as_deref().unwrap_or("")));
+        values.push(("project_id", self.project_id.as_deref().unwrap_or("")));
         let path = op.fill_path(&values).unwrap_or_else(|_| op.path.to_owned());
         let query: Vec<(String, String)> = params
             .iter()
@@ -348,7 +366,7 @@ impl Client {
 
     /// Looks up the project id of a region from IAM (`GET /v3/projects?name=`), once per (ak, region).
     pub async fn discover_project_id(
-        credentials: &Credentials,
+        keys: &Arc<KeyProvider>,
         iam_endpoint: &str,
         region_id: &str,
         config: &HttpConfig,
@@ -356,13 +374,13 @@ impl Client {
     ) -> Result<String, Error> {
         static CACHE: OnceLock<Mutex<HashMap<(String, String), String>>> = OnceLock::new();
         let cache = CACHE.get_or_init(Default::default);
-        let key = (credentials.ak.clone(), region_id.to_owned());
+        keys.use_region_iam_endpoint(iam_endpoint);
+        let ak = keys.keys(time::OffsetDateTime::now_utc()).await?.ak.clone();
+        let key = (ak, region_id.to_owned());
         if let Some(id) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok(id);
         }
-        let mut anonymous = credentials.clone();
-        anonymous.project_id = None;
-        let iam = Client::new(anonymous, &[iam_endpoint.to_owned()], config.clone(), product)?;
+        let iam = Client::with_keys(keys.clone(), None, &[iam_endpoint.to_owned()], config.clone(), product)?;
         let fail = |why: String| Error::Sdk(format!("Failed to get project id of region '{region_id}', {why}"));
         let raw = iam
             .call(
@@ -484,7 +502,7 @@ impl Client {
     /// The signed headers, in the order they are sent, one value per name: an added header
     /// replaces the SDK's of the same name in any case (Content-Type, User-Agent), and the
     /// authentication headers replace any added one, as in the official client.
-    fn headers(&self, host: &str, call: &Call<'_>, sdk_date: String) -> Vec<(String, String)> {
+    fn headers(&self, host: &str, call: &Call<'_>, keys: &Keys, sdk_date: String) -> Vec<(String, String)> {
         let mut headers: Vec<(String, String)> = Vec::with_capacity(8 + call.opts.headers.len());
         let added = !call.opts.headers.is_empty();
         let put = |headers: &mut Vec<(String, String)>, name: &str, value: String| {
@@ -520,10 +538,10 @@ impl Client {
                 );
             }
         }
-        if let Some(p) = &self.credentials.project_id {
+        if let Some(p) = &self.project_id {
             put(&mut headers, "X-Project-Id", p.clone());
         }
-        if let Some(t) = &self.credentials.security_token {
+        if let Some(t) = &keys.security_token {
             put(&mut headers, "X-Security-Token", t.expose().to_owned());
         }
         put(&mut headers, signer::HEADER_SDK_DATE, sdk_date);
@@ -536,14 +554,16 @@ impl Client {
             .endpoints
             .get(idx)
             .ok_or_else(|| Error::Sdk("endpoint index out of range".to_owned()))?;
-        // Sign afresh for every attempt: X-Sdk-Date must be current.
-        let sdk_date = signer::format_sdk_date(time::OffsetDateTime::now_utc());
-        let mut headers = self.headers(&endpoint.host, call, sdk_date.clone());
+        // Sign afresh for every attempt: X-Sdk-Date must be current, and so must the keys.
+        let now = time::OffsetDateTime::now_utc();
+        let keys = self.keys.keys(now).await?;
+        let sdk_date = signer::format_sdk_date(now);
+        let mut headers = self.headers(&endpoint.host, call, &keys, sdk_date.clone());
         // As the official signer: an added Authorization is sent as it is, unsigned.
         if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("Authorization")) {
             let auth = signer::sign(
-                &self.credentials.ak,
-                self.credentials.sk.expose(),
+                &keys.ak,
+                keys.sk.expose(),
                 &SigningInput {
                     method: call.op.method,
                     resource_path: &call.path,

@@ -125,6 +125,10 @@ pub enum Error {
     /// Bad client set-up (no endpoint, unreadable CA file, bad proxy, ...).
     #[error("{0}")]
     Config(String),
+    /// The official `ApiValueError`: a credential source lacks a setting, or the provider
+    /// chain found no credentials (its message lists why, link by link).
+    #[error("{0}")]
+    ApiValue(String),
     #[error("{message}")]
     HostUnreachable { message: String },
     #[error("{message}")]

@@ -11,6 +11,7 @@ pub mod error;
 pub mod model;
 pub mod operations;
 pub mod region;
+pub mod regions_file;
 pub mod runtime;
 pub mod signer;
 pub mod spec;

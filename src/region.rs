@@ -1,6 +1,10 @@
-//! Kafka regions (the official table) with the official environment override, and IAM endpoints.
+//! Kafka regions (the official table) with the official environment override and regions
+//! file, and IAM endpoints.
+
+use std::path::Path;
 
 use crate::error::Error;
+use crate::regions_file;
 
 /// A region id and its endpoints, tried in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,17 +93,34 @@ pub fn override_variable(region_id: &str) -> String {
     )
 }
 
-/// The region for an id: the environment override (comma-separated endpoints) first,
-/// then the built-in table; an unknown id lists the supported ones.
-pub fn value_of(region_id: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Region, Error> {
+/// A Kafka region's endpoints configured outside the built-in table, in the official order:
+/// the environment override (comma-separated endpoints), then the regions file (see
+/// [`regions_file`]; `home` is where `~/.huaweicloud` is).
+pub fn configured(
+    region_id: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    home: Option<&Path>,
+) -> Result<Option<Region>, Error> {
+    if let Some(value) = env(&override_variable(region_id)).filter(|v| !v.is_empty()) {
+        return Ok(Some(Region {
+            id: region_id.to_owned(),
+            endpoints: value.split(',').map(str::to_owned).collect(),
+        }));
+    }
+    match regions_file::path(env, home) {
+        Some(path) => regions_file::lookup(&path, "KAFKA", region_id),
+        None => Ok(None),
+    }
+}
+
+/// The region for an id: [`configured`] endpoints first, then the built-in table; an
+/// unknown id lists the supported ones.
+pub fn value_of(region_id: &str, env: &dyn Fn(&str) -> Option<String>, home: Option<&Path>) -> Result<Region, Error> {
     if region_id.is_empty() {
         return Err(Error::Config("Unexpected empty parameter: region_id".to_owned()));
     }
-    if let Some(value) = env(&override_variable(region_id)).filter(|v| !v.is_empty()) {
-        return Ok(Region {
-            id: region_id.to_owned(),
-            endpoints: value.split(',').map(str::to_owned).collect(),
-        });
+    if let Some(region) = configured(region_id, env, home)? {
+        return Ok(region);
     }
     if let Some((id, endpoint)) = KAFKA_REGIONS.iter().find(|(id, _)| *id == region_id) {
         return Ok(Region {
@@ -145,7 +166,7 @@ mod tests {
         assert_eq!(ids.len(), KAFKA_REGIONS.len(), "duplicate region ids");
         for (id, endpoint) in KAFKA_REGIONS {
             assert!(endpoint.starts_with("https://"), "{id}: {endpoint}");
-            let r = value_of(id, &no_env).ok();
+            let r = value_of(id, &no_env, None).ok();
             assert_eq!(r.map(|r| r.endpoints), Some(vec![(*endpoint).to_owned()]));
         }
     }
@@ -153,13 +174,13 @@ mod tests {
     #[test]
     fn env_overrides_endpoints() {
         let env = |k: &str| (k == "HUAWEICLOUD_SDK_REGION_KAFKA_CN_NORTH_4").then(|| "http://a,http://b".to_owned());
-        let r = value_of("cn-north-4", &env).ok();
+        let r = value_of("cn-north-4", &env, None).ok();
         assert_eq!(r.map(|r| r.endpoints.len()), Some(2));
     }
 
     #[test]
     fn unknown_region_lists_supported() {
-        let e = value_of("mars-1", &no_env)
+        let e = value_of("mars-1", &no_env, None)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();

@@ -244,7 +244,7 @@ fn poisoned() -> Error {
 }
 
 /// One pooled HTTP client.
-fn build(config: &HttpConfig) -> Result<reqwest::Client, Error> {
+pub(crate) fn build(config: &HttpConfig) -> Result<reqwest::Client, Error> {
     let mut b = reqwest::Client::builder()
         .tls_backend_preconfigured(tls::client_config(config)?)
         .dns_resolver(std::sync::Arc::new(Resolver))

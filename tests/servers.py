@@ -180,3 +180,93 @@ def _peer_closed(conn):
         return False
     finally:
         conn.setblocking(True)
+
+
+def credential(ak, sk, token, expires_at):
+    """A credential as the metadata service, IAM and STS answer it (`expires_at` a datetime in UTC)."""
+    return {
+        "access": ak,
+        "secret": sk,
+        "securitytoken": token,
+        "expires_at": expires_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+    }
+
+
+class Metadata:
+    """A fake of the ECS metadata service: `PUT /meta-data/latest/api/token` issues a session
+    token (`token_status` other than 200 refuses), `GET /openstack/latest/securitykey` answers
+    with the agency's keys, the next of `keys` each time (the last one repeats), or 401 with the
+    missing-agency message when `keys` is empty. A security key request with a token other
+    than the one issued gets 401. With `hold` (an Event) cleared, a security key request after
+    the first `answered_before_hold` waits for it, and sets `held` when it arrives. Records
+    every request as (method, path, headers)."""
+
+    AGENCY_ERROR = '{"error": "Please configure Cloud Service Agency first"}'
+    TOKEN_PATH = "/meta-data/latest/api/token"
+    KEY_PATH = "/openstack/latest/securitykey"
+
+    def __init__(self, keys=(), token_status=200):
+        self.keys = list(keys)
+        self.token_status = token_status
+        self.token = None
+        self.tokens_issued = 0
+        self.requests = []
+        self.answered = 0
+        self.hold = threading.Event()
+        self.hold.set()
+        self.held = threading.Event()
+        self.answered_before_hold = 0
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _reply(self, status, text):
+                data = text.encode()
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_PUT(self):
+                fake.requests.append(("PUT", self.path, dict(self.headers.items())))
+                if self.path != fake.TOKEN_PATH or fake.token_status != 200:
+                    return self._reply(fake.token_status if self.path == fake.TOKEN_PATH else 404, "no token")
+                fake.tokens_issued += 1
+                fake.token = "session-token-%d" % fake.tokens_issued
+                self._reply(200, fake.token)
+
+            def do_GET(self):
+                fake.requests.append(("GET", self.path, dict(self.headers.items())))
+                if self.path != fake.KEY_PATH:
+                    return self._reply(404, "not found")
+                if not fake.keys:
+                    return self._reply(401, fake.AGENCY_ERROR)
+                if fake.token is not None and self.headers.get("X-Metadata-Token") != fake.token:
+                    return self._reply(401, "invalid metadata token")
+                if fake.answered >= fake.answered_before_hold and not fake.hold.is_set():
+                    fake.held.set()
+                    fake.hold.wait(30)
+                body = fake.keys[min(fake.answered, len(fake.keys) - 1)]
+                fake.answered += 1
+                self._reply(200, json.dumps({"credential": body}))
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.endpoint = "http://127.0.0.1:%d" % self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+
+    def key_requests(self):
+        return [r for r in self.requests if r[1] == self.KEY_PATH]
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.hold.set()
+        self._server.shutdown()
+        self._server.server_close()

@@ -88,7 +88,8 @@ def test_no_credentials_is_exit_1(emu, monkeypatch, capsys):
     for name in ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"):
         monkeypatch.delenv(name)
     assert enable(emu, "instance") == cli.EXIT_ERROR
-    assert "HUAWEICLOUD_SDK_AK" in capsys.readouterr().err and emu.requests() == []
+    err = capsys.readouterr().err
+    assert "ak&sk or idpId&idTokenFile does not exist in environmental variables" in err and emu.requests() == []
 
 
 def test_a_value_refused_before_sending_is_exit_2(emu, capsys):

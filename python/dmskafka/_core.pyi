@@ -9,12 +9,13 @@ __all__ = [
     "__version__",
     "CoreCall",
     "CoreClient",
+    "CoreKeys",
     "CoreResponse",
     "Operation",
     "EmulatorServer",
     "default_credentials",
     "discover_project_id",
-    "kafka_region",
+    "configured_kafka_region",
     "kafka_regions",
     "operations",
     "check_wait",
@@ -89,17 +90,38 @@ class CoreCall:
     def add_done_callback(self, callback: Callable[[], object]) -> None: ...
 
 @final
+class CoreKeys:
+    # Hand-made credentials: AK/SK, federation (idp_id + id_token_file), or neither (metadata).
+    def __new__(
+        cls,
+        ak: str | None,
+        sk: str | None,
+        security_token: str | None,
+        idp_id: str | None,
+        id_token_file: str | None,
+        iam_endpoint: str | None,
+        sts_endpoint: str | None,
+        http_config: HttpConfig,
+        product: str,
+    ) -> CoreKeys: ...
+    @property
+    def temporary(self) -> bool: ...
+    # (ak, sk, security_token) last fetched or given.
+    def current(self) -> tuple[str, str, str | None] | None: ...
+    def federation(self) -> tuple[str, str] | None: ...
+
+@final
 class CoreClient:
     def __new__(
         cls,
-        ak: str,
-        sk: str,
+        keys: CoreKeys,
         project_id: str | None,
-        security_token: str | None,
         endpoints: Sequence[str],
         http_config: HttpConfig,
         product: str,
     ) -> CoreClient: ...
+    @property
+    def keys(self) -> CoreKeys: ...
     # `op` is an entry of operations(); `params` its (name, value) path and query parameters
     # (values the core reads as text, None when unset); `body` a model or a dict.
     def call(
@@ -188,15 +210,14 @@ class EmulatorServer:
     def set_connector_sold_out(self, sold_out: bool) -> None: ...
     def close(self) -> None: ...
 
-def kafka_region(region_id: str) -> tuple[str, list[str]]: ...
+# (id, endpoints) from HUAWEICLOUD_SDK_REGION_KAFKA_<ID> or the regions file, else None.
+def configured_kafka_region(region_id: str) -> tuple[str, list[str]] | None: ...
 def kafka_regions() -> list[tuple[str, str]]: ...
 
-# (ak, sk, project_id, security_token, iam_endpoint) from the environment or the profile file.
-def default_credentials() -> tuple[str, str, str | None, str | None, str | None]: ...
+# (project_id, iam_endpoint, keys) from the official provider chain.
+def default_credentials(http_config: HttpConfig, product: str) -> tuple[str | None, str | None, CoreKeys]: ...
 def discover_project_id(
-    ak: str,
-    sk: str,
-    security_token: str | None,
+    keys: CoreKeys,
     iam_endpoint: str | None,
     region_id: str,
     http_config: HttpConfig,

@@ -83,38 +83,64 @@ class ClientBuilder:
         config = self._config if self._config is not None else HttpConfig.get_default_config()
         credentials = self._credentials
         if credentials is None:
-            ak, sk, project_id, token, iam_endpoint = _core.default_credentials()
-            credentials = BasicCredentials(ak, sk, project_id).with_security_token(token)
-            credentials.iam_endpoint = iam_endpoint
+            credentials = _from_chain(config)
         if not isinstance(credentials, BasicCredentials):
             raise TypeError("credential type error, supported credential type is BasicCredentials")
-        # Unset is empty: the core judges every value (ValidationException naming it).
-        ak, sk = credentials.ak or "", credentials.sk or ""
+        keys = _keys_of(credentials, config)
         endpoints = list(self._endpoints)
         if self._region is not None:
             endpoints += self._region.endpoints
             if not credentials.project_id:
                 credentials.project_id = _core.discover_project_id(
-                    ak,
-                    sk,
-                    credentials.security_token,
-                    credentials.iam_endpoint,
-                    self._region.id,
-                    config,
-                    PRODUCT,
+                    keys, credentials.iam_endpoint, self._region.id, config, PRODUCT
                 )
-        core = _core.CoreClient(
-            ak,
-            sk,
-            credentials.project_id,
-            credentials.security_token,
-            endpoints,
-            config,
-            PRODUCT,
-        )
+        core = _core.CoreClient(keys, credentials.project_id, endpoints, config, PRODUCT)
         for apply_logging in self._logging:
             apply_logging()
         return self._client_type._from_core(core, credentials, config, self._http_handler, endpoints)
+
+
+def _from_chain(config):
+    """Credentials from the official provider chain (OIDC/STS, environment, profile file,
+    ECS metadata, pod identity), kept with the core's source of their keys."""
+    project_id, iam_endpoint, keys = _core.default_credentials(config, PRODUCT)
+    credentials = BasicCredentials(project_id=project_id)
+    credentials.iam_endpoint = iam_endpoint
+    credentials._keys = keys
+    federation = keys.federation()
+    if federation is not None:
+        credentials.idp_id, credentials.id_token_file = federation
+    current = keys.current()
+    if current is not None:
+        credentials._ak, credentials._sk, credentials._security_token = current
+    return credentials
+
+
+def _keys_of(credentials, config):
+    """The core's source of the credentials' keys: the chain's, or one made from the values
+    as the official picks it (AK/SK, federation, or the ECS metadata service without either)."""
+    if credentials._keys is not None:
+        return credentials._keys
+    return _core.CoreKeys(
+        credentials.ak,
+        credentials.sk,
+        credentials.security_token,
+        credentials.idp_id,
+        credentials.id_token_file,
+        credentials.iam_endpoint,
+        credentials.sts_endpoint,
+        config,
+        PRODUCT,
+    )
+
+
+def _synced(credentials, keys):
+    """The credentials showing the temporary keys their source last fetched, as the official
+    object's attributes follow its refreshes (keys given by hand are left as they are)."""
+    current = keys.current() if keys.temporary else None
+    if current is not None:
+        credentials._ak, credentials._sk, credentials._security_token = current
+    return credentials
 
 
 class _BaseClient:
@@ -136,7 +162,7 @@ class _BaseClient:
         return client
 
     def get_credentials(self):
-        return self._credentials
+        return _synced(self._credentials, self._core.keys)
 
     def close(self):
         """Closes the client's connections and per-thread runtimes now, as the official `close()`

@@ -29,6 +29,8 @@ class BasicCredentials:
         self._sts_endpoint = None
         self._idp_id = None
         self._id_token_file = None
+        # The core's source of the keys, for credentials the provider chain found.
+        self._keys = None
 
     ak = _required("ak")
     sk = _required("sk")

@@ -78,20 +78,22 @@ class KafkaRegion:
 
     @classmethod
     def value_of(cls, region_id, static_fields=None):
-        """The region for an id; `HUAWEICLOUD_SDK_REGION_KAFKA_<ID>` overrides its endpoints."""
+        """The region for an id, in the official order: `HUAWEICLOUD_SDK_REGION_KAFKA_<ID>`,
+        then `~/.huaweicloud/regions.yaml` (or `$HUAWEICLOUD_SDK_REGIONS_FILE`), then the
+        regions of `static_fields` (the built-in table by default)."""
         if not region_id:
             raise KeyError("Unexpected empty parameter: region_id")
         fields = static_fields or cls.static_fields
-        try:
-            rid, endpoints = _core.kafka_region(region_id)
-        except KeyError:
-            if region_id in fields:
-                return fields[region_id]
-            raise
-        builtin = fields.get(region_id)
-        if builtin is not None and builtin.endpoints == endpoints:
-            return builtin
-        return Region(rid, *endpoints)
+        configured = _core.configured_kafka_region(region_id)
+        if configured is not None:
+            rid, endpoints = configured
+            return Region(rid, *endpoints)
+        if region_id in fields:
+            return fields[region_id]
+        raise KeyError(
+            "region_id '%s' is not in the following supported regions of service 'Kafka': [%s]"
+            % (region_id, ", ".join(sorted(fields)))
+        )
 
 
 for _rid, _region in KafkaRegion.static_fields.items():

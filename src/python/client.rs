@@ -11,7 +11,7 @@ use pyo3::types::PyBytes;
 use super::call::{self, CoreCall};
 use super::{convert, errors};
 use crate::client::{CallOptions, Client, RawResponse, Trace};
-use crate::credentials::{self, Credentials, Secret};
+use crate::credentials::{self, FetchSettings, KeyProvider, Keys, Secret, Source};
 use crate::error::Error;
 use crate::model::Body;
 use crate::operations::{OpId, Operation, Reply, Service, OPERATIONS};
@@ -21,8 +21,8 @@ use crate::{region, runtime, validate};
 /// `(method, url, headers)` of a request as sent.
 type SentTrace = (&'static str, String, Vec<(String, String)>);
 
-/// `(ak, sk, project_id, security_token, iam_endpoint)`.
-type FoundCredentials = (String, String, Option<String>, Option<String>, Option<String>);
+/// `(project_id, iam_endpoint, keys)` of the default chain.
+type FoundCredentials = (Option<String>, Option<String>, CoreKeys);
 
 /// What a call returned: status, request id, raw body, and the create-connector fields.
 #[pyclass(frozen, module = "dmskafka._core")]
@@ -139,6 +139,9 @@ fn call_options(headers: Vec<(String, String)>, trace: bool) -> Result<CallOptio
 #[pyclass(frozen, module = "dmskafka._core")]
 pub struct CoreClient {
     inner: Arc<Client>,
+    /// The source of the client's keys.
+    #[pyo3(get)]
+    keys: CoreKeys,
 }
 
 /// One operation of the table as Python sees it: a typed handle for `CoreClient.call`, and
@@ -299,27 +302,26 @@ impl CoreClient {
 #[pymethods]
 impl CoreClient {
     #[new]
-    #[pyo3(signature = (ak, sk, project_id, security_token, endpoints, http_config, product))]
+    #[pyo3(signature = (keys, project_id, endpoints, http_config, product))]
     fn new(
-        ak: &Bound<'_, PyAny>,
-        sk: &Bound<'_, PyAny>,
+        keys: &CoreKeys,
         project_id: Option<&Bound<'_, PyAny>>,
-        security_token: Option<&Bound<'_, PyAny>>,
         endpoints: &Bound<'_, PyAny>,
         http_config: &Bound<'_, PyAny>,
         product: &str,
     ) -> PyResult<Self> {
         let config = convert::http_config(http_config)?;
         let endpoints = convert::str_list(endpoints, "endpoint")?;
-        let mut creds = credentials_from(ak, sk, security_token)?;
-        creds.project_id = convert::opt_strict_str(project_id, "project_id")?;
-        creds
-            .check()
-            .and_then(|()| creds.check_project())
-            .map_err(errors::to_py)?;
-        let client = Client::new(creds, &endpoints, config, product).map_err(errors::to_py)?;
+        let project_id = convert::opt_strict_str(project_id, "project_id")?;
+        if project_id.as_deref().is_none_or(str::is_empty) {
+            let rule = "is required: set it in BasicCredentials, or give with_region() so it can be looked up";
+            return Err(errors::to_py(Error::validation("project_id", rule)));
+        }
+        let client =
+            Client::with_keys(keys.0.clone(), project_id, &endpoints, config, product).map_err(errors::to_py)?;
         Ok(CoreClient {
             inner: Arc::new(client),
+            keys: keys.clone(),
         })
     }
 
@@ -377,27 +379,95 @@ impl CoreClient {
     }
 }
 
-/// AK/SK credentials from Python values, converted strictly (see [`convert::strict_str`]).
-fn credentials_from(
-    ak: &Bound<'_, PyAny>,
-    sk: &Bound<'_, PyAny>,
-    security_token: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Credentials> {
-    let mut creds = Credentials::new(convert::strict_str(ak, "ak")?, convert::strict_str(sk, "sk")?);
-    creds.security_token = convert::opt_strict_str(security_token, "security_token")?.map(Secret::new);
-    Ok(creds)
+/// Where a client's keys come from, shared by the client, its project id lookup and the
+/// Python credentials object (which shows the keys last fetched).
+#[pyclass(frozen, module = "dmskafka._core")]
+#[derive(Clone)]
+pub struct CoreKeys(Arc<KeyProvider>);
+
+#[pymethods]
+impl CoreKeys {
+    /// The source of hand-made credentials, as the official picks it (see
+    /// [`credentials::source_of`]); `sts_endpoint` only serves the chain's OIDC source.
+    #[new]
+    #[pyo3(signature = (ak, sk, security_token, idp_id, id_token_file, iam_endpoint, sts_endpoint, http_config, product))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        ak: Option<&Bound<'_, PyAny>>,
+        sk: Option<&Bound<'_, PyAny>>,
+        security_token: Option<&Bound<'_, PyAny>>,
+        idp_id: Option<&Bound<'_, PyAny>>,
+        id_token_file: Option<&Bound<'_, PyAny>>,
+        iam_endpoint: Option<&Bound<'_, PyAny>>,
+        sts_endpoint: Option<&Bound<'_, PyAny>>,
+        http_config: &Bound<'_, PyAny>,
+        product: String,
+    ) -> PyResult<Self> {
+        let keys = Keys {
+            ak: convert::opt_strict_str(ak, "ak")?.unwrap_or_default(),
+            sk: Secret::new(convert::opt_strict_str(sk, "sk")?.unwrap_or_default()),
+            security_token: convert::opt_strict_str(security_token, "security_token")?.map(Secret::new),
+            expires_at: None,
+        };
+        let idp_id = convert::opt_strict_str(idp_id, "idp_id")?;
+        let id_token_file = convert::opt_strict_str(id_token_file, "id_token_file")?;
+        let iam_endpoint = convert::opt_strict_str(iam_endpoint, "iam_endpoint")?;
+        if convert::opt_strict_str(sts_endpoint, "sts_endpoint")?.is_some_and(|e| !e.is_empty()) {
+            let rule = "is used only by the OIDC source of the default chain (HUAWEICLOUD_OIDC_* variables), \
+                        not by these credentials";
+            return Err(errors::to_py(Error::validation("sts_endpoint", rule)));
+        }
+        let source = credentials::source_of(keys, idp_id, id_token_file).map_err(errors::to_py)?;
+        let config = convert::http_config(http_config)?;
+        let settings = FetchSettings::from_env(config, product, iam_endpoint, None, &env_var);
+        Ok(CoreKeys(Arc::new(KeyProvider::new(source, settings))))
+    }
+
+    /// `(ak, sk, security_token)` last fetched or given; `None` before the first fetch.
+    fn current(&self) -> Option<(String, String, Option<String>)> {
+        self.0.current().map(|k| {
+            let token = k.security_token.as_ref().map(|t| t.expose().to_owned());
+            (k.ak.clone(), k.sk.expose().to_owned(), token)
+        })
+    }
+
+    /// Whether the keys are fetched (temporary, refreshed) rather than given.
+    #[getter]
+    fn temporary(&self) -> bool {
+        !matches!(self.0.source(), Source::Given(_))
+    }
+
+    /// `(idp_id, id_token_file)` of a federated source.
+    fn federation(&self) -> Option<(String, String)> {
+        match self.0.source() {
+            Source::Federal { idp_id, id_token_file } => {
+                Some((idp_id.clone(), id_token_file.display().to_string()))
+            }
+            _ => None,
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!("{:?}", self.0)
+    }
 }
 
 fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-/// `(id, endpoints)` for a Kafka region, honouring the environment override; KeyError if unknown.
+/// The platform's home: $HOME on Unix, the profile folder on Windows (as Python's expanduser).
+fn home() -> Option<std::path::PathBuf> {
+    std::env::home_dir()
+}
+
+/// `(id, endpoints)` configured for a Kafka region outside the built-in table (the
+/// environment, then the regions file), or `None`; ValueError for a malformed regions file.
 #[pyfunction]
-fn kafka_region(region_id: &str) -> PyResult<(String, Vec<String>)> {
-    region::value_of(region_id, &env_var)
-        .map(|r| (r.id, r.endpoints))
-        .map_err(|e| pyo3::exceptions::PyKeyError::new_err(e.to_string()))
+fn configured_kafka_region(region_id: &str) -> PyResult<Option<(String, Vec<String>)>> {
+    region::configured(region_id, &env_var, home().as_deref())
+        .map(|found| found.map(|r| (r.id, r.endpoints)))
+        .map_err(errors::to_py)
 }
 
 /// Every built-in Kafka region as `(id, endpoint)`.
@@ -406,42 +476,41 @@ fn kafka_regions() -> Vec<(&'static str, &'static str)> {
     region::KAFKA_REGIONS.to_vec()
 }
 
-/// The default provider chain: `(ak, sk, project_id, security_token, iam_endpoint)`.
+/// The default provider chain, run with the GIL released (the metadata and pod identity
+/// links fetch their keys now, as the official ones do).
 #[pyfunction]
-fn default_credentials() -> PyResult<FoundCredentials> {
-    // The platform's way: $HOME on Unix, the profile folder on Windows (as Python's expanduser).
-    let home = std::env::home_dir();
-    let c = credentials::default_chain(&env_var, home.as_deref()).map_err(errors::to_py)?;
-    Ok((
-        c.ak,
-        c.sk.expose().to_owned(),
-        c.project_id,
-        c.security_token.map(|t| t.expose().to_owned()),
-        c.iam_endpoint,
-    ))
+fn default_credentials(
+    py: Python<'_>,
+    http_config: &Bound<'_, PyAny>,
+    product: String,
+) -> PyResult<FoundCredentials> {
+    let config = convert::http_config(http_config)?;
+    let settings = FetchSettings::from_env(config, product, None, None, &env_var);
+    let chained = block_on_unbound(py, async move {
+        let now = time::OffsetDateTime::now_utc();
+        credentials::default_chain(&env_var, home().as_deref(), settings, now).await
+    })?;
+    Ok((chained.project_id, chained.iam_endpoint, CoreKeys(chained.keys)))
 }
 
 /// Looks up (and caches) the project id of a region from IAM.
 #[pyfunction]
-#[pyo3(signature = (ak, sk, security_token, iam_endpoint, region_id, http_config, product))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (keys, iam_endpoint, region_id, http_config, product))]
 fn discover_project_id(
     py: Python<'_>,
-    ak: &Bound<'_, PyAny>,
-    sk: &Bound<'_, PyAny>,
-    security_token: Option<&Bound<'_, PyAny>>,
+    keys: &CoreKeys,
     iam_endpoint: Option<&Bound<'_, PyAny>>,
     region_id: &Bound<'_, PyAny>,
     http_config: &Bound<'_, PyAny>,
     product: String,
 ) -> PyResult<String> {
     let config = convert::http_config(http_config)?;
-    let creds = credentials_from(ak, sk, security_token)?;
     let iam_endpoint = convert::opt_strict_str(iam_endpoint, "iam_endpoint")?;
     let region_id = convert::strict_str(region_id, "region_id")?;
     let iam = iam_endpoint.unwrap_or_else(|| region::iam_endpoint(&region_id, &env_var));
+    let keys = keys.0.clone();
     block_on_unbound(py, async move {
-        Client::discover_project_id(&creds, &iam, &region_id, &config, &product).await
+        Client::discover_project_id(&keys, &iam, &region_id, &config, &product).await
     })
 }
 
@@ -479,10 +548,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CoreResponse>()?;
     m.add_class::<CoreCall>()?;
     m.add_class::<PyOperation>()?;
+    m.add_class::<CoreKeys>()?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(check_wait, m)?)?;
     m.add_function(wrap_pyfunction!(call::wait_for_calls, m)?)?;
-    m.add_function(wrap_pyfunction!(kafka_region, m)?)?;
+    m.add_function(wrap_pyfunction!(configured_kafka_region, m)?)?;
     m.add_function(wrap_pyfunction!(kafka_regions, m)?)?;
     m.add_function(wrap_pyfunction!(default_credentials, m)?)?;
     m.add_function(wrap_pyfunction!(discover_project_id, m)?)?;

@@ -29,6 +29,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             class(py, "ValidationException")?.call1((*field, rule.as_str()))?,
         )),
         Error::Config(msg) => Ok(pyo3::exceptions::PyValueError::new_err(msg.clone())),
+        Error::ApiValue(msg) => Ok(PyErr::from_value(class(py, "ApiValueError")?.call1((msg.as_str(),))?)),
         Error::HostUnreachable { message } => simple("HostUnreachableException", message.clone()),
         Error::SslHandshake { message } => simple("SslHandShakeException", message.clone()),
         Error::Connection { message, .. } => simple("ConnectionException", message.clone()),

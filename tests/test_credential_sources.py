@@ -1,0 +1,462 @@
+"""The official credential provider chain, source by source, against local fakes on 127.0.0.1
+(tests/servers.py: the ECS metadata service, STS, IAM, a pod identity agent) and the
+emulator, with the official SDK as the oracle: the official chain runs against the same fakes
+(its metadata address patched for the test), and both must find the same credentials, send
+the same requests and fail with the same messages. Then the refresh of temporary keys while
+calls are in flight from several threads."""
+
+import datetime
+import json
+import threading
+
+import pytest
+from huaweicloudsdkcore.auth import internal as official_internal
+from huaweicloudsdkcore.auth.credentials import BasicCredentials as OfficialCredentials
+from huaweicloudsdkcore.auth.provider import CredentialProviderChain
+from huaweicloudsdkcore.http.http_config import HttpConfig as OfficialHttpConfig
+from huaweicloudsdkkafka.v2 import KafkaClient as OfficialClient
+from huaweicloudsdkkafka.v2 import ShowInstanceRequest as OfficialShowInstanceRequest
+from servers import Metadata, Recorder, credential
+
+from dmskafka import BasicCredentials, HttpConfig, KafkaClient, Region, ShowInstanceRequest, exceptions
+from dmskafka.client import _from_chain
+
+NOW = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+LATER = NOW + datetime.timedelta(hours=6)
+# Within the official 40-minute margin: used once, then refreshed before the next signature.
+SOON = NOW + datetime.timedelta(minutes=30)
+FIELDS = ("ak", "sk", "security_token", "project_id", "idp_id", "id_token_file", "iam_endpoint")
+
+
+@pytest.fixture
+def emu(dmskafka_emulator):
+    return dmskafka_emulator
+
+
+@pytest.fixture
+def metadata(monkeypatch):
+    """Points ours and the official metadata accessor at `fake.endpoint`."""
+
+    def use(fake):
+        monkeypatch.setenv("DMSKAFKA_TEST_METADATA_ENDPOINT", fake.endpoint)
+        monkeypatch.setattr(official_internal.MetadataAccessor, "_METADATA_ENDPOINT", fake.endpoint)
+        return fake
+
+    return use
+
+
+def ours():
+    return _from_chain(HttpConfig.get_default_config())
+
+
+def theirs():
+    return CredentialProviderChain.get_basic_credential_provider_chain().get_credentials()
+
+
+def fields(credentials):
+    return {name: getattr(credentials, name) for name in FIELDS}
+
+
+def chain_error(find):
+    with pytest.raises(ValueError) as info:
+        find()
+    return info.value
+
+
+def show(client, emu, instance_id):
+    return client.show_instance(ShowInstanceRequest(instance_id=instance_id))
+
+
+def official_client(emu, credentials=None):
+    config = OfficialHttpConfig.get_default_config()
+    builder = OfficialClient.new_builder().with_http_config(config).with_endpoints([emu.endpoint])
+    if credentials is not None:
+        builder = builder.with_credentials(credentials)
+    return builder.build()
+
+
+def official_show(emu, instance_id, credentials=None):
+    return official_client(emu, credentials).show_instance(OfficialShowInstanceRequest(instance_id=instance_id))
+
+
+# -- the order and the messages ---------------------------------------------------------------
+
+
+def test_nothing_anywhere_lists_every_link_in_the_official_order_and_words(metadata):
+    """With the metadata service answering that the instance has no agency (the official
+    error), both chains end with the same ApiValueError listing each link's reason."""
+    with metadata(Metadata()) as fake:
+        mine, official = chain_error(ours), chain_error(theirs)
+    assert type(mine) is exceptions.ApiValueError
+    assert str(mine) == str(official)
+    lines = str(mine).split("\n")
+    assert lines[0] == "Failed to get credentials from provider chain"
+    assert lines[1] == "Missing required env var: HUAWEICLOUD_OIDC_PROVIDER_URN"
+    assert "Please configure Cloud Service Agency first" in lines[4]
+    assert lines[4].startswith("ClientRequestException - {status_code:401,request_id:,error_code:401,")
+    assert lines[5].startswith("SdkException - The environment variable HC_CONTAINER_CREDENTIALS_FULL_URI")
+    # The token, then the security key without a retry (no new token helps a missing agency).
+    assert [(m, p) for m, p, _ in fake.requests] == [("PUT", Metadata.TOKEN_PATH), ("GET", Metadata.KEY_PATH)] * 2
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"HUAWEICLOUD_OIDC_PROVIDER_URN": "urn:p"},
+        {"HUAWEICLOUD_OIDC_PROVIDER_URN": "urn:p", "HUAWEICLOUD_OIDC_AGENCY_URN": "urn:a"},
+        {
+            "HUAWEICLOUD_OIDC_PROVIDER_URN": "urn:p",
+            "HUAWEICLOUD_OIDC_AGENCY_URN": "urn:a",
+            "HUAWEICLOUD_OIDC_TOKEN_FILE": "{tmp}/missing",
+        },
+        {
+            "HUAWEICLOUD_OIDC_PROVIDER_URN": "urn:p",
+            "HUAWEICLOUD_OIDC_AGENCY_URN": "urn:a",
+            "HUAWEICLOUD_OIDC_TOKEN_FILE": "{tmp}/empty",
+        },
+        {"HUAWEICLOUD_SDK_AK": "AK"},
+        {"HUAWEICLOUD_SDK_IDP_ID": "idp"},
+        {"HUAWEICLOUD_SDK_CREDENTIALS_FILE": "{tmp}/missing"},
+        {"HUAWEICLOUD_SDK_CREDENTIALS_FILE": "{tmp}/global-only"},
+        {"HUAWEICLOUD_SDK_CREDENTIALS_FILE": "{tmp}/no-sk"},
+        {"HC_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1/creds"},
+    ],
+)
+def test_each_link_fails_with_the_official_message(metadata, monkeypatch, tmp_path, env):
+    (tmp_path / "empty").write_text("  \n")
+    (tmp_path / "global-only").write_text("[global]\nak = A\nsk = S\n")
+    (tmp_path / "no-sk").write_text("[basic]\nak = A\n")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value.format(tmp=tmp_path))
+    with metadata(Metadata()):
+        assert str(chain_error(ours)) == str(chain_error(theirs))
+
+
+# -- environment and profile file ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["env", "profile"])
+@pytest.mark.parametrize("kind", ["keys", "federation", "both"])
+def test_environment_and_profile_find_what_the_official_finds(monkeypatch, tmp_path, where, kind):
+    values = {"project_id": "proj1", "security_token": "tok"}
+    if kind in ("keys", "both"):
+        values.update(ak="AKENV", sk="sk-env")
+    if kind in ("federation", "both"):  # the federation wins, as in the official
+        values.update(idp_id="idp1", id_token_file=str(tmp_path / "id_token"))
+    if where == "env":
+        for name, value in values.items():
+            monkeypatch.setenv("HUAWEICLOUD_SDK_" + name.upper(), value)
+    else:
+        path = tmp_path / "credentials"
+        text = "[basic]\n" + "".join("%s = %s\n" % kv for kv in values.items()) + "iam_endpoint = https://iam.x\n"
+        path.write_text(text)
+        monkeypatch.setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", str(path))
+    assert fields(ours()) == fields(theirs())
+
+
+# -- the ECS metadata service ----------------------------------------------------------------------
+
+
+def test_metadata_keys_sign_calls_and_the_requests_are_the_official_ones(metadata, emu, monkeypatch):
+    """The token request with its TTL, the security key request with the token; the keys and
+    token the official accessor reads; the project id then looked up in IAM with them."""
+    emu.add_credentials("AKMETA", "sk-meta", emu.project_id, security_token="token-meta")
+    keys = [credential("AKMETA", "sk-meta", "token-meta", LATER)]
+    with metadata(Metadata(keys)) as fake:
+        official = theirs()
+        official_requests = list(fake.requests)
+        del fake.requests[:]
+        fake.tokens_issued = 0
+        mine = ours()
+        mine_requests = list(fake.requests)
+        monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", emu.iam_endpoint)
+        client = KafkaClient.new_builder().with_region(Region("cn-north-4", emu.endpoint)).build()
+        show(client, emu, emu.add_instance())
+    assert fields(mine) == fields(official)
+    assert (mine.ak, mine.security_token) == ("AKMETA", "token-meta")
+
+    def shape(requests):
+        return [(m, p, h.get("X-Metadata-Token-Ttl-Seconds"), h.get("X-Metadata-Token")) for m, p, h in requests]
+
+    assert (
+        shape(mine_requests)
+        == shape(official_requests)
+        == [
+            ("PUT", Metadata.TOKEN_PATH, "21600", None),
+            ("GET", Metadata.KEY_PATH, None, "session-token-1"),
+        ]
+    )
+    lookup, call = emu.requests()
+    assert lookup["route"] == "keystone_list_projects" and lookup["status"] == 200
+    assert call["status"] == 200 and "Access=AKMETA," in call["headers"]["authorization"]
+    assert client.get_credentials().sk == "sk-meta"
+
+
+@pytest.mark.parametrize("token_status", [404, 405, 503])
+def test_metadata_without_session_tokens_is_asked_without_one(metadata, token_status):
+    with metadata(Metadata([credential("AKMETA", "sk-meta", "t", LATER)], token_status=token_status)) as fake:
+        assert fields(ours()) == fields(theirs())
+    assert [(m, h.get("X-Metadata-Token")) for m, _, h in fake.requests] == [("PUT", None), ("GET", None)] * 2
+
+
+def test_a_refused_metadata_token_is_the_official_error(metadata):
+    with metadata(Metadata([credential("AKMETA", "sk-meta", "t", LATER)], token_status=500)):
+        mine, official = chain_error(ours), chain_error(theirs)
+    # A 5xx is a ServerResponseException here, as every 5xx; the official raises all as client errors.
+    official_500 = "ClientRequestException - {status_code:500,"
+    assert official_500 in str(official)
+    assert str(mine) == str(official).replace(official_500, "ServerResponseException - {status_code:500,")
+
+
+def test_an_expired_session_token_is_renewed_once(metadata, emu):
+    """A 401 other than the missing agency: a new token, then the security key again."""
+    emu.add_credentials("AKMETA", "sk-meta", emu.project_id, security_token="t1")
+    soon = credential("AKMETA", "sk-meta", "t1", SOON)
+    with metadata(Metadata([soon])) as fake:
+        client = (
+            KafkaClient.new_builder()
+            .with_credentials(BasicCredentials(project_id=emu.project_id))
+            .with_endpoints([emu.endpoint])
+            .build()
+        )
+        instance_id = emu.add_instance()
+        show(client, emu, instance_id)
+        fake.token = "rotated-by-the-service"
+        show(client, emu, instance_id)  # the keys expire within the margin: refreshed first
+        mine = [(m, p, h.get("X-Metadata-Token")) for m, p, h in fake.requests]
+        del fake.requests[:]
+        fake.tokens_issued, fake.token = 0, None
+        official = OfficialCredentials(project_id=emu.project_id)
+        official_show(emu, instance_id, official)
+        fake.token = "rotated-by-the-service"
+        official_show(emu, instance_id, official)
+        theirs_ = [(m, p, h.get("X-Metadata-Token")) for m, p, h in fake.requests]
+    assert (
+        mine
+        == theirs_
+        == [
+            ("PUT", Metadata.TOKEN_PATH, None),
+            ("GET", Metadata.KEY_PATH, "session-token-1"),
+            ("GET", Metadata.KEY_PATH, "session-token-1"),
+            ("PUT", Metadata.TOKEN_PATH, None),
+            ("GET", Metadata.KEY_PATH, "session-token-2"),
+        ]
+    )
+    assert [r["status"] for r in emu.requests()] == [200] * 4
+
+
+def test_hand_made_credentials_without_keys_use_the_metadata_service(metadata, emu):
+    emu.add_credentials("AKMETA", "sk-meta", emu.project_id, security_token="token-meta")
+    with metadata(Metadata([credential("AKMETA", "sk-meta", "token-meta", LATER)])) as fake:
+        credentials = BasicCredentials(project_id=emu.project_id)
+        client = KafkaClient.new_builder().with_credentials(credentials).with_endpoints([emu.endpoint]).build()
+        assert fake.requests == [], "fetched on first use, as the official"
+        show(client, emu, emu.add_instance())
+    assert [r["status"] for r in emu.requests()] == [200]
+    assert client.get_credentials() is credentials and credentials.ak == "AKMETA"
+
+
+# -- refresh while calls are in flight ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("threads", [8])
+def test_one_refresh_for_calls_in_flight_and_none_signed_with_the_old_keys(metadata, emu, threads):
+    """Keys within the margin are used by one call, then must be renewed. Calls from several
+    threads start together while the renewal is held by the fake: one renewal request reaches
+    it, and every one of those calls is signed with the new keys (the emulator checks each
+    signature and the registered token)."""
+    emu.add_credentials("AKOLD", "sk-old", emu.project_id, security_token="token-old")
+    emu.add_credentials("AKNEW", "sk-new", emu.project_id, security_token="token-new")
+    keys = [credential("AKOLD", "sk-old", "token-old", SOON), credential("AKNEW", "sk-new", "token-new", LATER)]
+    with metadata(Metadata(keys)) as fake:
+        client = (
+            KafkaClient.new_builder()
+            .with_credentials(BasicCredentials(project_id=emu.project_id))
+            .with_endpoints([emu.endpoint])
+            .build()
+        )
+        instance_id = emu.add_instance()
+        show(client, emu, instance_id)
+        fake.answered_before_hold = 1
+        fake.hold.clear()
+        start = threading.Barrier(threads + 1)
+        errors = []
+
+        def call():
+            start.wait(30)
+            try:
+                show(client, emu, instance_id)
+            except Exception as e:  # reported below
+                errors.append(e)
+
+        workers = [threading.Thread(target=call) for _ in range(threads)]
+        for w in workers:
+            w.start()
+        start.wait(30)
+        assert fake.held.wait(30), "the renewal reached the fake"
+        fake.hold.set()
+        for w in workers:
+            w.join(60)
+    assert errors == []
+    assert len(fake.key_requests()) == 2 and fake.tokens_issued == 1
+    first, *during = emu.requests()
+    assert "Access=AKOLD," in first["headers"]["authorization"]
+    assert len(during) == threads
+    assert all(r["status"] == 200 and "Access=AKNEW," in r["headers"]["authorization"] for r in during)
+    assert client.get_credentials().ak == "AKNEW"
+
+
+# -- OIDC/STS and IAM federation ---------------------------------------------------------------------
+
+
+def oidc_env(monkeypatch, sts, token_file, project_id, **extra):
+    monkeypatch.setenv("HUAWEICLOUD_OIDC_PROVIDER_URN", "iam::acct:identity-provider:gh")
+    monkeypatch.setenv("HUAWEICLOUD_OIDC_AGENCY_URN", "iam::acct:agency:ci")
+    monkeypatch.setenv("HUAWEICLOUD_OIDC_TOKEN_FILE", str(token_file))
+    monkeypatch.setenv("HUAWEICLOUD_SDK_STS_ENDPOINT", sts.endpoint)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", project_id)
+    for name, value in extra.items():
+        monkeypatch.setenv("HUAWEICLOUD_OIDC_" + name.upper(), value)
+
+
+def test_oidc_sts_exchanges_the_id_token_as_the_official(emu, monkeypatch, tmp_path):
+    emu.add_credentials("AKOIDC", "sk-oidc", emu.project_id, security_token="token-oidc")
+    token_file = tmp_path / "id_token"
+    token_file.write_text("the.id.token\n")
+    answer = {"credentials": {"access_key_id": "AKOIDC", "secret_access_key": "sk-oidc"}}
+    answer["credentials"].update(security_token="token-oidc", expiration=LATER.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+    instance_id = emu.add_instance()
+    sent = {}
+    for side in ("ours", "official"):
+        with Recorder() as sts:
+            sts.reply(201, answer)
+            oidc_env(monkeypatch, sts, token_file, emu.project_id, policy_ids="p1, p2", duration_seconds="900")
+            if side == "ours":
+                client = KafkaClient.new_builder().with_endpoints([emu.endpoint]).build()
+                assert sts.requests == [], "exchanged on first use, as the official"
+                show(client, emu, instance_id)
+            else:
+                official_show(emu, instance_id)
+            (sent[side],) = sts.requests
+    for request in sent.values():
+        assert (request["method"], request["path"]) == ("POST", "/v5/agencies/assume-with-oidc")
+        assert request["headers"]["Content-Type"] == "application/json;charset=UTF-8"
+        assert "Authorization" not in request["headers"]
+    assert (
+        json.loads(sent["ours"]["body"])
+        == json.loads(sent["official"]["body"])
+        == {
+            "provider_urn": "iam::acct:identity-provider:gh",
+            "agency_urn": "iam::acct:agency:ci",
+            "agency_session_name": "oidc-sts-session",
+            "id_token": "the.id.token",
+            "duration_seconds": 900,
+            "policy_ids": ["p1", "p2"],
+        }
+    )
+    assert [r["status"] for r in emu.requests()] == [200, 200]
+
+
+def test_an_sts_refusal_is_the_official_error(emu, monkeypatch, tmp_path):
+    token_file = tmp_path / "id_token"
+    token_file.write_text("the.id.token")
+    refusal = {"error": {"code": "STS.0104", "message": "the id token is expired"}}
+    caught = {}
+    for side in ("ours", "official"):
+        with Recorder() as sts:
+            sts.reply(400, refusal)
+            oidc_env(monkeypatch, sts, token_file, emu.project_id)
+            with pytest.raises(exceptions.SdkException if side == "ours" else Exception) as info:
+                if side == "ours":
+                    show(KafkaClient.new_builder().with_endpoints([emu.endpoint]).build(), emu, "i1")
+                else:
+                    official_show(emu, "i1")
+            caught[side] = info.value
+    assert type(caught["ours"]).__name__ == type(caught["official"]).__name__ == "SdkException"
+    assert str(caught["ours"]) == str(caught["official"])
+    assert "failed to get credential from oidc sts, detail: ClientRequestException" in str(caught["ours"])
+    assert emu.requests() == []
+
+
+def test_iam_federation_from_the_environment_as_the_official(emu, monkeypatch, tmp_path):
+    emu.add_credentials("AKFED", "sk-fed", emu.project_id, security_token="token-fed")
+    token_file = tmp_path / "id_token"
+    token_file.write_text("federated.id.token")
+    instance_id = emu.add_instance()
+    sent = {}
+    for side in ("ours", "official"):
+        with Recorder() as iam:
+            iam.reply(201, {"token": {"methods": ["mapped"]}}, {"X-Subject-Token": "unscoped-token"})
+            iam.reply(201, {"credential": credential("AKFED", "sk-fed", "token-fed", LATER)})
+            monkeypatch.setenv("HUAWEICLOUD_SDK_IDP_ID", "idp1")
+            monkeypatch.setenv("HUAWEICLOUD_SDK_ID_TOKEN_FILE", str(token_file))
+            monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emu.project_id)
+            monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", iam.endpoint)
+            if side == "ours":
+                show(KafkaClient.new_builder().with_endpoints([emu.endpoint]).build(), emu, instance_id)
+            else:
+                official_show(emu, instance_id)
+            sent[side] = iam.requests
+    for requests in sent.values():
+        assert [(r["method"], r["path"]) for r in requests] == [
+            ("POST", "/v3.0/OS-AUTH/id-token/tokens"),
+            ("POST", "/v3.0/OS-CREDENTIAL/securitytokens"),
+        ]
+        assert requests[0]["headers"]["X-Idp-Id"] == "idp1"
+    assert [json.loads(r["body"]) for r in sent["ours"]] == [json.loads(r["body"]) for r in sent["official"]]
+    assert [r["status"] for r in emu.requests()] == [200, 200]
+
+
+def test_hand_made_federation_and_its_missing_half(emu, tmp_path):
+    with pytest.raises(exceptions.ApiValueError, match="^idp_id is required when using idp_id & id_token_file$"):
+        KafkaClient.new_builder().with_credentials(
+            BasicCredentials(project_id="p").with_id_token_file(str(tmp_path / "t"))
+        ).with_endpoints([emu.endpoint]).build()
+    with pytest.raises(exceptions.ApiValueError, match="^id_token_file is required when using idp_id & id_token_file$"):
+        KafkaClient.new_builder().with_credentials(BasicCredentials("AK", "SK", "p").with_idp_id("idp")).with_endpoints(
+            [emu.endpoint]
+        ).build()
+    with pytest.raises(exceptions.ValidationException, match="sts_endpoint"):
+        KafkaClient.new_builder().with_credentials(
+            BasicCredentials("AK", "SK", "p").with_sts_endpoint("https://sts.x")
+        ).with_endpoints([emu.endpoint]).build()
+
+
+# -- pod identity ----------------------------------------------------------------------------------------
+
+
+def test_pod_identity_after_a_metadata_service_without_agency(metadata, emu, monkeypatch, tmp_path):
+    token_file = tmp_path / "pod_token"
+    token_file.write_text("pod-auth-token\n")
+    found, sent = {}, {}
+    with metadata(Metadata()):
+        for side, find in (("ours", ours), ("official", theirs)):
+            with Recorder() as agent:
+                agent.reply(200, {"credential": credential("AKPOD", "sk-pod", "token-pod", LATER)})
+                monkeypatch.setenv("HC_CONTAINER_CREDENTIALS_FULL_URI", agent.endpoint + "/v1/credentials")
+                monkeypatch.setenv("HC_CONTAINER_AUTHORIZATION_TOKEN_FILE", str(token_file))
+                found[side] = fields(find())
+                (sent[side],) = agent.requests
+    assert found["ours"] == found["official"]
+    assert found["ours"]["ak"] == "AKPOD"
+    for request in sent.values():
+        assert (request["method"], request["path"], request["body"]) == ("POST", "/v1/credentials", b"{}")
+        assert request["headers"]["Authorization"] == "pod-auth-token"
+
+
+def test_a_pod_identity_refusal_is_the_official_message(metadata, monkeypatch, tmp_path):
+    token_file = tmp_path / "pod_token"
+    token_file.write_text("pod-auth-token")
+    messages = {}
+    with metadata(Metadata()):
+        for side, find in (("ours", ours), ("official", theirs)):
+            with Recorder() as agent:
+                agent.reply(403, {"error": "denied"})
+                monkeypatch.setenv("HC_CONTAINER_CREDENTIALS_FULL_URI", agent.endpoint + "/v1/credentials")
+                monkeypatch.setenv("HC_CONTAINER_AUTHORIZATION_TOKEN_FILE", str(token_file))
+                messages[side] = str(chain_error(find)).replace(agent.endpoint, "AGENT")
+    assert messages["ours"] == messages["official"]
+    assert (
+        "failed to get credential from pod identity, detail: 403 Client Error: Forbidden for url: AGENT/v1/credentials"
+        in (messages["ours"])
+    )
