@@ -70,8 +70,18 @@ pub fn lookup(path: &Path, service: &str, region_id: &str) -> Result<Option<Regi
     let text =
         std::fs::read_to_string(path).map_err(|e| Error::Config(format!("cannot read regions file '{shown}': {e}")))?;
     // An empty file (or only comments) lists nothing.
-    let services: Option<Services> =
-        yaml_serde::from_str(&text).map_err(|e| Error::Config(format!("invalid regions file '{shown}': {e}")))?;
+    let services: Option<Services> = yaml_serde::from_str(&text).map_err(|e| {
+        // The message leaves out the very first position, and a wrong shape of the whole
+        // document has none: it is where the document starts.
+        let shown_at = e.to_string().contains(" at line ");
+        let line = e.location().map_or_else(|| document_line(&text), |l| l.line());
+        let at = if shown_at {
+            String::new()
+        } else {
+            format!(" at line {line}")
+        };
+        Error::Config(format!("invalid regions file '{shown}': {e}{at}"))
+    })?;
     let service = service.to_uppercase();
     let mut found = None;
     for (name, entries) in services.map(|s| s.0).unwrap_or_default() {
@@ -93,6 +103,16 @@ pub fn lookup(path: &Path, service: &str, region_id: &str) -> Result<Option<Regi
         }
     }
     Ok(found)
+}
+
+/// The line (from 1) where the document's content starts: after blank lines, comments,
+/// directives and the `---` marker.
+fn document_line(text: &str) -> usize {
+    let skipped = |line: &&str| {
+        let line = line.trim();
+        line.is_empty() || line.starts_with('#') || line.starts_with('%') || line == "---"
+    };
+    text.lines().take_while(skipped).count() + 1
 }
 
 #[cfg(test)]
@@ -119,7 +139,10 @@ mod tests {
         with_file(text, |path| {
             let region = lookup(path, "KAFKA", "cn-north-4").ok().flatten();
             let endpoints = region.map(|r| r.endpoints);
-            assert_eq!(endpoints, Some(vec!["https://a".into(), "https://b".into(), "https://c".into()]));
+            assert_eq!(
+                endpoints,
+                Some(vec!["https://a".into(), "https://b".into(), "https://c".into()])
+            );
             assert!(matches!(lookup(path, "KAFKA", "ap-southeast-1"), Ok(None)));
         });
     }
@@ -132,7 +155,10 @@ mod tests {
         with_file("# nothing yet\n", |path| {
             assert!(matches!(lookup(path, "KAFKA", "cn-north-4"), Ok(None)));
         });
-        assert!(matches!(lookup(Path::new("/nonexistent/regions.yaml"), "KAFKA", "x"), Ok(None)));
+        assert!(matches!(
+            lookup(Path::new("/nonexistent/regions.yaml"), "KAFKA", "x"),
+            Ok(None)
+        ));
     }
 
     #[test]
@@ -141,9 +167,14 @@ mod tests {
             "kafka:\n  - id: cn-north-4\n    endpoint: [unclosed\n",
             "kafka:\n  - id: cn-north-4\n  - just-a-string\n",
             "kafka:\n  - id: cn-north-4\n    endpoints: https://not-a-list\n",
+            "# a list, not a mapping\n- kafka\n",
+            "- kafka\n",
         ] {
             with_file(text, |path| {
-                let e = lookup(path, "KAFKA", "cn-north-4").err().map(|e| e.to_string()).unwrap_or_default();
+                let e = lookup(path, "KAFKA", "cn-north-4")
+                    .err()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default();
                 assert!(e.contains(&path.display().to_string()), "{e}");
                 assert!(e.contains("line "), "{e}");
             });

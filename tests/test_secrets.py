@@ -1,5 +1,6 @@
 """The secret key and the security token never show: a representative session with known
-secrets (built from explicit credentials, the environment, a profile file and IAM discovery;
+secrets (built from explicit credentials, the environment, a profile file, IAM discovery and
+the temporary keys of the ECS metadata service, OIDC/STS and pod identity, refreshed too;
 calls that succeed and calls that fail every way we can provoke; a caught panic whose message
 shows a client) runs with logging at DEBUG, an HTTP handler and warnings recorded, and
 everything printed (at the file-descriptor level, Rust included) or logged is scanned for the
@@ -7,6 +8,7 @@ secrets, also URL-encoded and base64-encoded."""
 
 import asyncio
 import base64
+import datetime
 import logging
 import pickle
 import traceback
@@ -14,7 +16,7 @@ import warnings
 from urllib.parse import quote, quote_plus
 
 import pytest
-from servers import closed_port
+from servers import Metadata, Recorder, closed_port, credential
 
 from dmskafka import (
     BasicCredentials,
@@ -37,6 +39,9 @@ AK = "AKSECRETSCAN"
 SK = "sK/9+secret=Key&7Qz"
 TOKEN = "tOk/en+Secret=Token&5Rx"
 PROXY_PASSWORD = "pr0xy/Pass+word=9"
+# The OIDC id token and the pod identity agent's token are secrets too.
+ID_TOKEN = "iD/t0ken+Secret=Oidc&4Pw"
+POD_TOKEN = "p0d/Auth+Secret=Token&8Kv"
 
 
 def forms(secret):
@@ -52,7 +57,7 @@ def forms(secret):
     }
 
 
-FORBIDDEN = forms(SK) | forms(TOKEN) | forms(PROXY_PASSWORD)
+FORBIDDEN = forms(SK) | forms(TOKEN) | forms(PROXY_PASSWORD) | forms(ID_TOKEN) | forms(POD_TOKEN)
 
 
 def leaks(text):
@@ -118,6 +123,60 @@ def debug_logging(caplog):
     ours.setLevel(logging.NOTSET)
 
 
+def temporary_key_sources(s, emu, monkeypatch, tmp_path, builder):
+    """Keys from the ECS metadata service (refreshed), OIDC/STS (and its refusal) and pod
+    identity sign calls; the chain fails with every reason listed."""
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    soon, later = now + datetime.timedelta(minutes=30), now + datetime.timedelta(hours=6)
+    answer = credential(AK, SK, TOKEN, later)
+    iid = emu.add_instance()
+    with Metadata([credential(AK, SK, TOKEN, soon), answer]) as fake:
+        monkeypatch.setenv("DMSKAFKA_TEST_METADATA_ENDPOINT", fake.endpoint)
+        client = s.run(lambda: builder(creds=BasicCredentials(project_id=emu.project_id)).build())
+        for _ in range(2):  # the second call refreshes first
+            s.run(lambda: client.show_instance(ShowInstanceRequest(instance_id=iid)))
+        s.show(client, client.get_credentials(), client._core, client._core.keys)
+        assert len(fake.key_requests()) == 2, "the keys were refreshed"
+    token_file = tmp_path / "id_token"
+    token_file.write_text(ID_TOKEN)
+    with Recorder() as sts:
+        sts.reply(200, {"credential": answer})
+        sts.reply(400, {"error_code": "STS.0104", "error_msg": "the id token is expired"})
+        for name, value in [
+            ("HUAWEICLOUD_OIDC_PROVIDER_URN", "urn:p"),
+            ("HUAWEICLOUD_OIDC_AGENCY_URN", "urn:a"),
+            ("HUAWEICLOUD_OIDC_TOKEN_FILE", str(token_file)),
+            ("HUAWEICLOUD_SDK_STS_ENDPOINT", sts.endpoint),
+            ("HUAWEICLOUD_SDK_PROJECT_ID", emu.project_id),
+        ]:
+            monkeypatch.setenv(name, value)
+        for _ in range(2):  # the STS answers, then refuses
+            client = s.run(lambda: KafkaClient.new_builder().with_endpoints([emu.endpoint]).build())
+            s.run(lambda c=client: c.show_instance(ShowInstanceRequest(instance_id=iid)))
+            s.show(client.get_credentials(), client._core.keys)
+        monkeypatch.setenv("HUAWEICLOUD_OIDC_ID_TOKEN", ID_TOKEN)
+        s.show(s.run(lambda: KafkaClient.new_builder().with_endpoints([emu.endpoint]).build())._core.keys)
+        assert any(b"iD/t0ken" in r["body"] for r in sts.requests), "the id token was sent"
+    for name in ("PROVIDER_URN", "AGENCY_URN", "TOKEN_FILE", "ID_TOKEN"):
+        monkeypatch.delenv("HUAWEICLOUD_OIDC_" + name)
+    pod_token = tmp_path / "pod_token"
+    pod_token.write_text(POD_TOKEN)
+    with Metadata() as no_agency, Recorder() as agent:
+        agent.reply(200, {"credential": answer})
+        agent.reply(401, {"error": "denied"})
+        monkeypatch.setenv("DMSKAFKA_TEST_METADATA_ENDPOINT", no_agency.endpoint)
+        monkeypatch.setenv("HC_CONTAINER_CREDENTIALS_FULL_URI", agent.endpoint + "/credentials")
+        monkeypatch.setenv("HC_CONTAINER_AUTHORIZATION_TOKEN_FILE", str(pod_token))
+        for _ in range(2):  # the agent answers, then refuses: the chain lists every reason
+            client = s.run(lambda: KafkaClient.new_builder().with_endpoints([emu.endpoint]).build())
+            if client is not None:
+                s.run(lambda c=client: c.show_instance(ShowInstanceRequest(instance_id=iid)))
+                s.show(client.get_credentials(), client._core.keys)
+    for name in ("CREDENTIALS_FULL_URI", "AUTHORIZATION_TOKEN_FILE"):
+        monkeypatch.delenv("HC_CONTAINER_" + name)
+    monkeypatch.delenv("HUAWEICLOUD_SDK_PROJECT_ID")
+
+
 def test_no_secret_in_anything_printed_or_logged(dmskafka_emulator, debug_logging, capfd, monkeypatch, tmp_path):
     emu = dmskafka_emulator
     emu.add_credentials(AK, SK, emu.project_id, security_token=TOKEN)
@@ -176,6 +235,9 @@ def test_no_secret_in_anything_printed_or_logged(dmskafka_emulator, debug_loggin
             )
         )
         s.show(discovered)
+        monkeypatch.delenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE")
+        temporary_key_sources(s, emu, monkeypatch, tmp_path, builder)
+
         # A token with a line break is refused at build; the message must not quote it.
         bad_token = BasicCredentials(AK, SK, emu.project_id).with_security_token(TOKEN + "\r\n")
         s.run(lambda: builder(creds=bad_token).build())

@@ -1,9 +1,11 @@
 """The `dmskafka` command: Smart Connect and its tasks from a shell or a CI job, or the emulator.
 
-Credentials are read as the SDK reads them: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK,
-HUAWEICLOUD_SDK_PROJECT_ID and HUAWEICLOUD_SDK_SECURITY_TOKEN, then the [basic] section of
-~/.huaweicloud/credentials (or $HUAWEICLOUD_SDK_CREDENTIALS_FILE). Without a project id, it is
-looked up in IAM for the region (HUAWEICLOUD_SDK_IAM_ENDPOINT overrides the IAM endpoint).
+Credentials are found by the SDK's default chain: OIDC/STS (HUAWEICLOUD_OIDC_*), then
+HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID and
+HUAWEICLOUD_SDK_SECURITY_TOKEN, then the [basic] section of ~/.huaweicloud/credentials (or
+$HUAWEICLOUD_SDK_CREDENTIALS_FILE), then the ECS metadata service, then pod identity. Without a
+project id, it is looked up in IAM for the region (HUAWEICLOUD_SDK_IAM_ENDPOINT overrides the
+IAM endpoint).
 """
 
 from __future__ import annotations

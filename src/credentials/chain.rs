@@ -231,7 +231,10 @@ mod tests {
     #[test]
     fn oidc_names_the_first_missing_variable() {
         let e = from_oidc(&env_of(&[])).err().map(|e| official_text(&e));
-        assert_eq!(e.as_deref(), Some("Missing required env var: HUAWEICLOUD_OIDC_PROVIDER_URN"));
+        assert_eq!(
+            e.as_deref(),
+            Some("Missing required env var: HUAWEICLOUD_OIDC_PROVIDER_URN")
+        );
         let e = from_oidc(&env_of(&[(ENV_OIDC_PROVIDER_URN, "p"), (ENV_OIDC_AGENCY_URN, "a")]))
             .err()
             .map(|e| official_text(&e));
@@ -267,7 +270,9 @@ mod tests {
 
     #[test]
     fn pod_identity_needs_both_variables() {
-        let e = pod_identity(&env_of(&[(ENV_POD_URI, "http://x")])).err().map(|e| official_text(&e));
+        let e = pod_identity(&env_of(&[(ENV_POD_URI, "http://x")]))
+            .err()
+            .map(|e| official_text(&e));
         assert!(e.is_some_and(|t| t.starts_with("SdkException - The environment variable HC_CONTAINER")));
     }
 }

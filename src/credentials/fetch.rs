@@ -118,7 +118,14 @@ fn json_body(value: &Value) -> Option<Vec<u8>> {
 pub(super) async fn pod_identity(uri: &str, token_file: &Path) -> Result<Keys, Error> {
     let token = content(token_file)?;
     let headers = [("Authorization", token.as_str()), ("Content-Type", "application/json")];
-    let reply = exchange(&fixed_timeouts(5), reqwest::Method::POST, uri, &headers, json_body(&json!({}))).await?;
+    let reply = exchange(
+        &fixed_timeouts(5),
+        reqwest::Method::POST,
+        uri,
+        &headers,
+        json_body(&json!({})),
+    )
+    .await?;
     if reply.status >= 400 {
         // requests' HTTPError text, which the official message quotes.
         let kind = if reply.status >= 500 { "Server" } else { "Client" };
@@ -140,9 +147,8 @@ pub(super) async fn oidc(settings: &FetchSettings, oidc: &Oidc) -> Result<Keys, 
     let id_token = match &oidc.id_token {
         IdToken::Value(token) => token.expose().to_owned(),
         IdToken::File(path) => {
-            let token = std::fs::read_to_string(path).map_err(|_| {
-                Error::ApiValue(format!("id_token file '{}' does not exist", path.display()))
-            })?;
+            let token = std::fs::read_to_string(path)
+                .map_err(|_| Error::ApiValue(format!("id_token file '{}' does not exist", path.display())))?;
             let token = token.trim().to_owned();
             if token.is_empty() {
                 return Err(Error::ApiValue(format!(
@@ -168,9 +174,22 @@ pub(super) async fn oidc(settings: &FetchSettings, oidc: &Oidc) -> Result<Keys, 
             map.insert("policy_ids".to_owned(), json!(ids));
         }
     }
-    let url = format!("{}/v5/agencies/assume-with-oidc", settings.sts_endpoint.trim_end_matches('/'));
-    let headers = [("Content-Type", JSON_UTF8), ("User-Agent", settings.user_agent.as_str())];
-    let reply = exchange(&settings.config, reqwest::Method::POST, &url, &headers, json_body(&payload)).await?;
+    let url = format!(
+        "{}/v5/agencies/assume-with-oidc",
+        settings.sts_endpoint.trim_end_matches('/')
+    );
+    let headers = [
+        ("Content-Type", JSON_UTF8),
+        ("User-Agent", settings.user_agent.as_str()),
+    ];
+    let reply = exchange(
+        &settings.config,
+        reqwest::Method::POST,
+        &url,
+        &headers,
+        json_body(&payload),
+    )
+    .await?;
     if let Some(error) = reply.error() {
         return Err(Error::Sdk(format!(
             "failed to get credential from oidc sts, detail: {}",
@@ -187,14 +206,26 @@ pub(super) async fn oidc(settings: &FetchSettings, oidc: &Oidc) -> Result<Keys, 
 
 /// IAM federation: the id token buys an unscoped token (`X-Subject-Token`), which buys
 /// temporary keys. Both requests unsigned, as the official sends them.
-pub(super) async fn federal(settings: &FetchSettings, iam: &str, idp_id: &str, token_file: &Path) -> Result<Keys, Error> {
+pub(super) async fn federal(
+    settings: &FetchSettings,
+    iam: &str,
+    idp_id: &str,
+    token_file: &Path,
+) -> Result<Keys, Error> {
     let iam = iam.trim_end_matches('/');
     let id_token = content(token_file)?;
     let ua = settings.user_agent.as_str();
     let body = json!({"auth": {"id_token": {"id": id_token}}});
     let url = format!("{iam}/v3.0/OS-AUTH/id-token/tokens");
     let headers = [("X-Idp-Id", idp_id), ("Content-Type", JSON_UTF8), ("User-Agent", ua)];
-    let reply = exchange(&settings.config, reqwest::Method::POST, &url, &headers, json_body(&body)).await?;
+    let reply = exchange(
+        &settings.config,
+        reqwest::Method::POST,
+        &url,
+        &headers,
+        json_body(&body),
+    )
+    .await?;
     service_error(&reply)?;
     let token = match (reply.body.is_empty(), reply.subject_token) {
         (false, Some(token)) => token,
@@ -204,7 +235,14 @@ pub(super) async fn federal(settings: &FetchSettings, iam: &str, idp_id: &str, t
         "token": {"id": token, "duration_seconds": FEDERAL_DURATION_SECONDS}}}});
     let url = format!("{iam}/v3.0/OS-CREDENTIAL/securitytokens");
     let headers = [("Content-Type", JSON_UTF8), ("User-Agent", ua)];
-    let reply = exchange(&settings.config, reqwest::Method::POST, &url, &headers, json_body(&body)).await?;
+    let reply = exchange(
+        &settings.config,
+        reqwest::Method::POST,
+        &url,
+        &headers,
+        json_body(&body),
+    )
+    .await?;
     service_error(&reply)?;
     if reply.body.is_empty() {
         return Err(Error::ApiValue("Failed to get temporary credential".to_owned()));

@@ -46,7 +46,14 @@ impl Session {
         let token = self.token.as_ref().map(Secret::expose);
         let headers: Vec<(&str, &str)> = token.map(|t| ("X-Metadata-Token", t)).into_iter().collect();
         let url = format!("{endpoint}{SECURITY_KEY_PATH}");
-        exchange(&fixed_timeouts(TIMEOUT_SECONDS), reqwest::Method::GET, &url, &headers, None).await
+        exchange(
+            &fixed_timeouts(TIMEOUT_SECONDS),
+            reqwest::Method::GET,
+            &url,
+            &headers,
+            None,
+        )
+        .await
     }
 
     /// 404, 405 and 503 mean the service offers no tokens: carry on without one (unless
@@ -55,7 +62,14 @@ impl Session {
         self.last_token_call = Some(Instant::now());
         let url = format!("{endpoint}{TOKEN_PATH}");
         let headers = [("X-Metadata-Token-Ttl-Seconds", TOKEN_TTL_SECONDS)];
-        let reply = exchange(&fixed_timeouts(TIMEOUT_SECONDS), reqwest::Method::PUT, &url, &headers, None).await?;
+        let reply = exchange(
+            &fixed_timeouts(TIMEOUT_SECONDS),
+            reqwest::Method::PUT,
+            &url,
+            &headers,
+            None,
+        )
+        .await?;
         match reply.status {
             200 => self.token = Some(Secret::new(reply.text())),
             404 | 405 | 503 if !must => self.token = None,

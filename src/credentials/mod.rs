@@ -76,17 +76,6 @@ impl Credentials {
     }
 
     /// Everything that goes into a header must be a clean header value.
-    /// A DMS client needs the project id (IAM's lookup does not).
-    pub fn check_project(&self) -> Result<(), Error> {
-        match &self.project_id {
-            Some(p) if !p.is_empty() => Ok(()),
-            _ => Err(Error::validation(
-                "project_id",
-                "is required: set it in BasicCredentials, or give with_region() so it can be looked up",
-            )),
-        }
-    }
-
     pub fn check(&self) -> Result<(), Error> {
         self.keys().check()?;
         if let Some(p) = &self.project_id {
@@ -239,7 +228,10 @@ mod tests {
         let federal = source_of(empty.clone(), Some("idp".into()), Some("/t".into()));
         assert!(matches!(federal, Ok(Source::Federal { .. })));
         let half = source_of(empty, None, Some("/t".into())).err().map(|e| e.to_string());
-        assert_eq!(half.as_deref(), Some("idp_id is required when using idp_id & id_token_file"));
+        assert_eq!(
+            half.as_deref(),
+            Some("idp_id is required when using idp_id & id_token_file")
+        );
         let given = source_of(Credentials::new("AK", "SK").keys(), None, None);
         assert!(matches!(given, Ok(Source::Given(_))));
         let no_sk = source_of(Credentials::new("AK", "").keys(), None, None);

@@ -129,7 +129,10 @@ mod tests {
             ENV_AK | ENV_SK | ENV_IDP_ID | ENV_ID_TOKEN_FILE => Some("x".to_owned()),
             _ => None,
         };
-        assert!(matches!(from_env(&federal).map(|f| f.source), Ok(Source::Federal { .. })));
+        assert!(matches!(
+            from_env(&federal).map(|f| f.source),
+            Ok(Source::Federal { .. })
+        ));
     }
 
     #[test]

@@ -440,9 +440,7 @@ impl CoreKeys {
     /// `(idp_id, id_token_file)` of a federated source.
     fn federation(&self) -> Option<(String, String)> {
         match self.0.source() {
-            Source::Federal { idp_id, id_token_file } => {
-                Some((idp_id.clone(), id_token_file.display().to_string()))
-            }
+            Source::Federal { idp_id, id_token_file } => Some((idp_id.clone(), id_token_file.display().to_string())),
             _ => None,
         }
     }
@@ -479,11 +477,7 @@ fn kafka_regions() -> Vec<(&'static str, &'static str)> {
 /// The default provider chain, run with the GIL released (the metadata and pod identity
 /// links fetch their keys now, as the official ones do).
 #[pyfunction]
-fn default_credentials(
-    py: Python<'_>,
-    http_config: &Bound<'_, PyAny>,
-    product: String,
-) -> PyResult<FoundCredentials> {
+fn default_credentials(py: Python<'_>, http_config: &Bound<'_, PyAny>, product: String) -> PyResult<FoundCredentials> {
     let config = convert::http_config(http_config)?;
     let settings = FetchSettings::from_env(config, product, None, None, &env_var);
     let chained = block_on_unbound(py, async move {
