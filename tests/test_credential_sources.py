@@ -306,6 +306,42 @@ def test_one_refresh_for_calls_in_flight_and_none_signed_with_the_old_keys(metad
     assert client.get_credentials().ak == "AKNEW"
 
 
+def test_one_refresh_for_async_calls_in_flight(metadata, emu):
+    """The same with asyncio: the calls run on the shared runtime and wait for one renewal."""
+    import asyncio
+
+    from dmskafka import KafkaAsyncClient
+
+    emu.add_credentials("AKOLD", "sk-old", emu.project_id, security_token="token-old")
+    emu.add_credentials("AKNEW", "sk-new", emu.project_id, security_token="token-new")
+    keys = [credential("AKOLD", "sk-old", "token-old", SOON), credential("AKNEW", "sk-new", "token-new", LATER)]
+    with metadata(Metadata(keys)) as fake:
+        client = (
+            KafkaAsyncClient.new_builder()
+            .with_credentials(BasicCredentials(project_id=emu.project_id))
+            .with_endpoints([emu.endpoint])
+            .build()
+        )
+        instance_id = emu.add_instance()
+        request = ShowInstanceRequest(instance_id=instance_id)
+        client.show_instance_async(request).result(30)
+        fake.answered_before_hold = 1
+        fake.hold.clear()
+
+        async def together():
+            calls = [client.show_instance_async(request) for _ in range(8)]
+            await asyncio.get_running_loop().run_in_executor(None, fake.held.wait, 30)
+            fake.hold.set()
+            return await asyncio.gather(*calls)
+
+        assert len(asyncio.run(together())) == 8
+    assert len(fake.key_requests()) == 2
+    first, *during = emu.requests()
+    assert "Access=AKOLD," in first["headers"]["authorization"]
+    assert [r["status"] for r in during] == [200] * 8
+    assert all("Access=AKNEW," in r["headers"]["authorization"] for r in during)
+
+
 # -- OIDC/STS and IAM federation ---------------------------------------------------------------------
 
 
