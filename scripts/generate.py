@@ -92,19 +92,28 @@ def check(spec):
                     raise SpecError("%s: also_accepts takes scalar types" % at)
             if not isinstance(field["doc"], str) or not field["doc"] or "\n" in field["doc"]:
                 raise SpecError("%s: doc must be one line" % at)
-        check_rules(where, model.get("rules", []), {f["name"] for f in fields})
+        types = {m["name"]: {f["name"]: f["type"] for f in m["fields"]} for m in models}
+        check_rules(where, model.get("rules", []), types[model["name"]], types)
 
 
-def check_rules(where, rules, fields):
-    """Each rule names fields of its model (see spec/README.md)."""
+def check_rules(where, rules, fields, models):
+    """Each rule names fields of its model, or of a nested one through `a.b` (spec/README.md)."""
     for rule in rules:
         kinds = [k for k in RULE_KINDS if k in rule]
         if len(kinds) != 1 or set(rule) - {kinds[0], "when"}:
             raise SpecError("%s: a rule is one of %s (with `when` for require)" % (where, ", ".join(RULE_KINDS)))
         named = rule[kinds[0]] if isinstance(rule[kinds[0]], list) else [rule[kinds[0]]]
         named += list(rule.get("when", {}))
-        if any(name not in fields for name in named):
+        if not all(reaches(name, fields, models) for name in named):
             raise SpecError("%s: rule %s names a field the model does not have" % (where, rule))
+
+
+def reaches(path, fields, models):
+    """Whether the dotted `path` names a field, through nested models ({name: {field: type}})."""
+    head, _, rest = path.partition(".")
+    if head not in fields:
+        return False
+    return not rest or reaches(rest, models.get(fields[head], {}), models)
 
 
 # --- formatting helpers (ruff format style, so the output needs no formatter) ---

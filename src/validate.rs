@@ -164,6 +164,25 @@ pub fn a(kind: &str) -> String {
     format!("{} {kind}", if vowel { "an" } else { "a" })
 }
 
+/// The description of the field `path` names (dot-separated through nested models) and its
+/// value in the checked JSON `out` of `model`, if given.
+fn nested<'a>(
+    model: &str,
+    out: &'a serde_json::Map<String, serde_json::Value>,
+    path: &str,
+) -> Result<(&'static spec::Field, Option<&'a serde_json::Value>), Error> {
+    let (mut model, mut object) = (model.to_owned(), Some(out));
+    let mut found = None;
+    for name in path.split('.') {
+        let field = spec::field(&model, name)?;
+        let value = object.and_then(|o| o.get(&field.json));
+        object = value.and_then(serde_json::Value::as_object);
+        model.clone_from(&field.ty);
+        found = Some((field, value));
+    }
+    found.ok_or_else(|| Error::Sdk(format!("an empty field path in a rule of {model}")))
+}
+
 /// Decimal digits, with an optional leading `-` (a query parameter given as text).
 fn is_integer_text(s: &str) -> bool {
     let digits = s.strip_prefix('-').unwrap_or(s);
@@ -288,17 +307,17 @@ fn object(model: &str, input: &Input) -> Result<serde_json::Value, Error> {
     Ok(serde_json::Value::Object(out))
 }
 
-/// One rule across the fields of `model` (spec/README.md), on the checked JSON.
+/// One rule across the fields of `model` (spec/README.md), on the checked JSON. A name may
+/// reach into a nested model (`source_task.instance_id`).
 fn check_rule(model: &str, rule: &spec::Rule, out: &serde_json::Map<String, serde_json::Value>) -> Result<(), Error> {
     use spec::RuleKind;
-    let field = |name: &str| spec::field(model, name);
+    let field = |name: &str| nested(model, out, name).map(|(field, _)| field);
     let given = |name: &str| -> Result<bool, Error> {
-        Ok(out
-            .get(&field(name)?.json)
-            .is_some_and(|v| !(v.is_null() || *v == serde_json::Value::Bool(false) || v.as_str() == Some(""))))
+        let (_, value) = nested(model, out, name)?;
+        Ok(value.is_some_and(|v| !(v.is_null() || *v == serde_json::Value::Bool(false) || v.as_str() == Some(""))))
     };
     for (name, values) in &rule.when {
-        if !out.get(&field(name)?.json).is_some_and(|v| values.contains(v)) {
+        if !nested(model, out, name)?.1.is_some_and(|v| values.contains(v)) {
             return Ok(());
         }
     }
@@ -554,8 +573,33 @@ mod tests {
         );
         assert!(task(&[("topics", text("a")), ("sink_type", text("NONE"))]).is_ok());
 
+        // Through a nested model: the peer is required only when the task replicates from Kafka.
+        let kafka = ("source_type", text("KAFKA_REPLICATOR_SOURCE"));
+        assert_eq!(
+            rule(task(&[
+                ("topics", text("a")),
+                kafka.clone(),
+                ("source_task", object(&[]))
+            ])),
+            "instance_id: give exactly one of source_task.instance_id, source_task.bootstrap_servers in \
+             CreateSmartConnectTaskReq; got neither"
+        );
+        let peer_by_id = ("source_task", object(&[("instance_id", text("i"))]));
+        assert!(task(&[("topics", text("a")), kafka, peer_by_id.clone()]).is_ok());
+        assert!(task(&[
+            ("topics", text("a")),
+            ("source_type", text("NONE")),
+            ("source_task", object(&[]))
+        ])
+        .is_ok());
+
         let source = |entries: &[(&str, Input)]| body("SmartConnectTaskReqSourceConfig", &object(entries));
-        assert!(rule(source(&[])).starts_with("instance_id: give exactly one of instance_id, bootstrap_servers"));
+        assert!(source(&[]).is_ok());
+        assert!(rule(source(&[
+            ("instance_id", text("i")),
+            ("bootstrap_servers", text("h:1"))
+        ]))
+        .ends_with("got both"));
         let peer = ("bootstrap_servers", text("h:9092"));
         // rename_topic_enabled: false is not given, so it goes with topics_mapping.
         assert!(source(&[
@@ -574,6 +618,12 @@ mod tests {
             rule(source(&[peer.clone(), ("security_protocol", text("SASL_SSL")), ("user_name", text("u"))])),
             "password: is required in SmartConnectTaskReqSourceConfig when security_protocol is SASL_SSL or SASL_PLAINTEXT"
         );
+        let sasl = [
+            ("security_protocol", text("SASL_SSL")),
+            ("user_name", text("u")),
+            ("password", text("p")),
+        ];
+        assert!(rule(source(&[&[peer.clone()][..], &sasl[..]].concat())).starts_with("sasl_mechanism: is required"));
     }
 
     #[test]

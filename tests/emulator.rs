@@ -1339,7 +1339,8 @@ async fn every_task_rule_has_its_own_code() -> R {
     assert_eq!(code(w.action(&second, "resume").await?), e(400, "DMS.00400904"));
     w.emu.fail_task(&w.id, &second)?;
     assert_eq!(w.status_of(&second).await?, "FAILED");
-    assert_eq!(code(w.action(&second, "restart").await?), e(400, "DMS.00400904"));
+    assert_eq!(code(w.action(&second, "resume").await?), e(400, "DMS.00400904"));
+    assert_eq!(w.action(&second, "restart").await?.status, 204); // a restart brings it back
 
     // Without Smart Connect, every task call but list_obs_buckets is refused.
     let other = w.emu.add_instance(InstanceSpec::default())?;

@@ -245,11 +245,14 @@ def test_each_task_rule_answers_its_status_and_code(official, dmskafka_emulator)
     assert refused(lambda: w.act("pause_connector_task", waiting.id)) == (400, "DMS.00400904")
     assert refused(lambda: w.act("pause_connector_task", "no-such-task")) == (404, "DMS.00404901")
 
-    # FAILED, the emulator's own status, allows no action but show, modify and delete.
-    emu.fail_task(w.iid, waiting.id)
-    assert w.status(waiting.id) == "FAILED"
-    for op in ("resume_connector_task", "restart_connector_task", "restart_smart_connector_task"):
-        assert refused(lambda op=op: w.act(op, waiting.id)) == (400, "DMS.00400904")
+    # FAILED, the emulator's own status, is left by a restart (either path) only.
+    for op in ("restart_connector_task", "restart_smart_connector_task"):
+        emu.fail_task(w.iid, waiting.id)
+        assert w.status(waiting.id) == "FAILED"
+        for refused_op in ("pause_connector_task", "resume_connector_task"):
+            assert refused(lambda op=refused_op: w.act(op, waiting.id)) == (400, "DMS.00400904")
+        w.act(op, waiting.id)
+        assert w.status(waiting.id) == "RESTARTING"
     w.act("delete_connector_task", waiting.id)
 
     bad_validate = m.ValidateConnectorConnectivityRequest(
@@ -304,11 +307,45 @@ def test_no_secret_comes_back_out(sdk, dmskafka_emulator):
     assert all('"****"' in body for body in logged)
 
 
-def test_faults_hit_the_task_routes(official, dmskafka_emulator):
+def call_route(w, route, task_id):
+    """One call of the official SDK on `route`, for a task that exists."""
+    m, iid = w.m, w.iid
+    requests = {
+        "create_connector_task": lambda: m.CreateConnectorTaskRequest(instance_id=iid, body=w.sink("another")),
+        "list_connector_tasks": lambda: m.ListConnectorTasksRequest(instance_id=iid),
+        "modify_connector_task": lambda: m.ModifyConnectorTaskRequest(
+            instance_id=iid, task_id=task_id, body=m.SmartConnectTaskEntity(task_name="renamed")
+        ),
+        "validate_connector_connectivity": lambda: m.ValidateConnectorConnectivityRequest(
+            instance_id=iid, body=m.SmartConnectValidateEntity(type="OBS_SINK")
+        ),
+        "list_obs_buckets": lambda: m.ListObsBucketsRequest(),
+    }
+    make = requests.get(route)
+    if make is None:
+        request_class = getattr(m, "".join(word.title() for word in route.split("_")) + "Request")
+        return getattr(w.client, route)(request_class(instance_id=iid, task_id=task_id))
+    return getattr(w.client, route)(make())
+
+
+@pytest.mark.parametrize("route", TASK_OPS)
+def test_a_fault_hits_each_task_route(official, dmskafka_emulator, route):
     w = World(official, dmskafka_emulator)
-    for route in TASK_OPS:  # every new route name is a fault route
-        w.emu.inject_fault(route, latency=0, count=1)
-    w.emu.clear_faults()
+    task_id = w.create(w.sink("dump")).id
+    w.emu.advance(60)
+    if route == "resume_connector_task":
+        w.act("pause_connector_task", task_id)
+    w.emu.inject_fault(route, status=500, count=1)
+    with pytest.raises(official.exceptions.ServerResponseException) as failed:
+        call_route(w, route, task_id)
+    assert failed.value.status_code == 500
+    (hit,) = [r for r in w.emu.requests() if r["fault"]]
+    assert hit["route"] == route and hit["status"] == 500
+    call_route(w, route, task_id)  # the fault was used up: the call goes through
+
+
+def test_faults_on_the_task_routes(official, dmskafka_emulator):
+    w = World(official, dmskafka_emulator)
     w.emu.inject_fault("create_connector_task", status=503, count=1)
     with pytest.raises(official.exceptions.ServerResponseException) as unavailable:
         w.create(w.sink("dump"))

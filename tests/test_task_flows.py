@@ -6,14 +6,19 @@ import pytest
 from test_lifecycle import FakeTime, build
 
 from dmskafka import (
+    ClientRequestException,
     CreateConnectorTaskRequest,
     CreateSmartConnectTaskReq,
     KafkaAsyncClient,
     KafkaClient,
+    ModifyConnectorTaskRequest,
     PauseConnectorTaskRequest,
     ShowConnectorTaskRequest,
+    SmartConnectTaskEntity,
     SmartConnectTaskReqSinkConfig,
+    SmartConnectValidateEntity,
     TaskFailedException,
+    ValidateConnectorConnectivityRequest,
     ValidationException,
     WaitTimeoutException,
 )
@@ -155,3 +160,82 @@ def test_async_wait_and_ensure(emu):
     assert task.status == shown.status == "RUNNING" and task.id == shown.id
     sync = build(KafkaClient, emu).show_connector_task(ShowConnectorTaskRequest(instance_id, task.id))
     assert sync.id == task.id
+
+
+@pytest.mark.parametrize(
+    "call, field",
+    [
+        (lambda c, body: c.ensure_task("i1", {**body, "topics_regex": "a.*"}), "topics"),
+        (lambda c, body: c.ensure_task("i1", body, timeout=-1), "timeout"),
+        (lambda c, body: c.ensure_task("i1", body, node_cnt=1), "node_cnt"),
+        (lambda c, body: c.enable_smart_connect("i1", wait=True, timeout=-1), "timeout"),
+    ],
+    ids=["bad-body", "bad-timeout", "bad-node-cnt", "enable-bad-timeout"],
+)
+def test_flows_check_every_argument_before_their_first_call(emu, call, field):
+    client = build(KafkaClient, emu)
+    body = {"task_name": "t", "topics": "a", "sink_type": "OBS_SINK", "sink_task": {"obs_bucket_name": "bucket-1"}}
+    with pytest.raises(ValidationException) as raised:
+        call(client, body)
+    assert raised.value.field == field
+    assert emu.requests() == []  # nothing sent: Smart Connect was not enabled
+
+
+def test_ensure_task_run_again_after_a_timeout_waits_for_the_first_runs_enable_job(emu):
+    client, time = build(KafkaClient, emu), FakeTime(emu)
+    instance_id = emu.add_instance(job_duration=100)
+    with pytest.raises(WaitTimeoutException):
+        client.ensure_task(instance_id, sink_body(emu), timeout=30, sleep=time.sleep, clock=time.clock)
+    assert emu.show_instance(instance_id)["connector_enable"] is False  # the job is still running
+
+    task = client.ensure_task(instance_id, sink_body(emu), timeout=300, sleep=time.sleep, clock=time.clock)
+    assert task.status == "RUNNING"
+    enables = [r for r in emu.requests() if r["route"] == "create_connector"]
+    assert [r["status"] for r in enables] == [200]  # one job, not a second (refused) one
+
+
+def test_ensure_task_returns_a_task_found_paused_as_it_is(emu):
+    client, time = build(KafkaClient, emu), FakeTime(emu)
+    instance_id = enabled(emu, client, time)
+    task = client.ensure_task(instance_id, sink_body(emu), sleep=time.sleep, clock=time.clock)
+    client.pause_connector_task(PauseConnectorTaskRequest(instance_id=instance_id, task_id=task.id))
+    start = time.now
+    found = client.ensure_task(instance_id, sink_body(emu), sleep=time.sleep, clock=time.clock)
+    assert (found.id, found.status, time.now) == (task.id, "PAUSED", start)  # no polling until the timeout
+
+
+def test_a_shown_task_goes_back_to_modify_in_any_status(emu):
+    client, time = build(KafkaClient, emu), FakeTime(emu)
+    instance_id = enabled(emu, client, time)
+    task = create(client, instance_id, sink_body(emu))
+    shown = client.show_connector_task(ShowConnectorTaskRequest(instance_id=instance_id, task_id=task.id))
+    assert shown.status == "CREATING"
+    entity = SmartConnectTaskEntity(**{attr: getattr(shown, attr) for attr in SmartConnectTaskEntity.openapi_types})
+    entity.task_name = "renamed"
+    modified = client.modify_connector_task(
+        ModifyConnectorTaskRequest(instance_id=instance_id, task_id=task.id, body=entity)
+    )
+    assert (modified.task_name, modified.id) == ("renamed", task.id)
+
+
+def test_validate_checks_the_peer_and_a_password_sent_as_a_dict(emu):
+    client, time = build(KafkaClient, emu), FakeTime(emu)
+    instance_id = enabled(emu, client, time)
+    emu.add_kafka_peer(bootstrap_servers="10.0.0.9:9092", user="u", password="right")
+
+    def validate(task):
+        body = SmartConnectValidateEntity(type="KAFKA_REPLICATOR_SOURCE", task=task)
+        return client.validate_connector_connectivity(
+            ValidateConnectorConnectivityRequest(instance_id=instance_id, body=body)
+        )
+
+    sasl = {"bootstrap_servers": "10.0.0.9:9092", "security_protocol": "SASL_SSL", "user_name": "u"}
+    assert validate({**sasl, "password": "right"}).status_code == 200
+    with pytest.raises(ClientRequestException) as refused:
+        validate({**sasl, "password": "not-it-7f3a"})
+    assert refused.value.error_code == "DMS.00400906" and "not-it-7f3a" not in str(refused.value)
+    emu.clear_requests()
+    with pytest.raises(ValidationException) as raised:
+        validate({})
+    assert raised.value.field == "instance_id" and "task.instance_id, task.bootstrap_servers" in raised.value.rule
+    assert emu.requests() == []

@@ -180,6 +180,7 @@ CALLS = [
                 source_task={
                     "bootstrap_servers": "10.0.0.1:9092",
                     "security_protocol": "SASL_PLAINTEXT",
+                    "sasl_mechanism": "PLAIN",
                     "user_name": "u",
                     "password": PASSWORD,
                     "rename_topic_enabled": True,

@@ -122,13 +122,14 @@ BAD = [
         "source-neither",
         lambda: replicate(instance_id=None),
         "instance_id",
-        r"exactly one of instance_id, bootstrap_servers .*neither",
+        r"exactly one of source_task.instance_id, source_task.bootstrap_servers in CreateSmartConnectTaskReq; "
+        r"got neither",
     ),
     (
         "source-both",
         lambda: replicate(bootstrap_servers="h:9092"),
         "instance_id",
-        r"exactly one of instance_id, bootstrap_servers .*both",
+        r"at most one of instance_id, bootstrap_servers .*both",
     ),
     (
         "mapping-and-rename",
@@ -139,6 +140,12 @@ BAD = [
     ("sasl-ssl-no-user", lambda: replicate(security_protocol="SASL_SSL", password="p"), "user_name", SASL),
     ("sasl-ssl-no-password", lambda: replicate(security_protocol="SASL_SSL", user_name="u"), "password", SASL),
     ("sasl-plain-no-password", lambda: replicate(security_protocol="SASL_PLAINTEXT", user_name="u"), "password", SASL),
+    (
+        "sasl-no-mechanism",
+        lambda: replicate(security_protocol="SASL_SSL", user_name="u", password="p"),
+        "sasl_mechanism",
+        SASL,
+    ),
     (
         "security-protocol",
         lambda: replicate(security_protocol="SSL"),
@@ -220,7 +227,6 @@ BAD = [
         "topics",
         r"at most one of topics, topics_regex",
     ),
-    ("modify-status", lambda: modify(status="STOPPED"), "status", ONE_OF + "PAUSED, RUNNING, WAITING, RESTARTING"),
     ("modify-source-type", lambda: modify(source_type="X"), "source_type", ONE_OF + "KAFKA_REPLICATOR_SOURCE, NONE"),
     ("modify-sink-type", lambda: modify(sink_type="X"), "sink_type", ONE_OF + "OBS_SINK, NONE"),
     (
@@ -451,7 +457,13 @@ def sink_model():
 
 
 def source_dict():
-    return {"instance_id": PEER, "security_protocol": "SASL_SSL", "user_name": "u", "password": PASSWORD}
+    return {
+        "instance_id": PEER,
+        "security_protocol": "SASL_SSL",
+        "sasl_mechanism": "PLAIN",
+        "user_name": "u",
+        "password": PASSWORD,
+    }
 
 
 def sink_dict():

@@ -1741,8 +1741,8 @@ class SmartConnectTaskEntity(_Model):
     id = _field("id", "Task ID. (str)")
     status = _field(
         "status",
-        "Task state: WAITING (created, not started), RUNNING, PAUSED or RESTARTING. (str; one of PAUSED, RUNNING, "
-        "WAITING, RESTARTING)",
+        "Task state: WAITING (created, not started), CREATING, RUNNING, PAUSED or RESTARTING. Not checked in a modify "
+        "body, where the API reference gives it no range. (str)",
     )
     create_time = _field("create_time", "When the task was created, in milliseconds since the Unix epoch. (int)")
 

@@ -3,7 +3,8 @@ one-call flows built on them; sync and async share one plan each.
 
 A plan is a generator: it yields `(method name, request)` for a call of the client (the async
 runner adds `_async`) or `("sleep", seconds)`, is sent each response, and returns the result
-or raises."""
+or raises. Everything a plan can refuse (its settings, the bodies it will send) is checked
+before its first call, so a bad argument changes nothing."""
 
 import asyncio
 import time
@@ -43,11 +44,14 @@ _FAILED = frozenset({"FAILED", "DELETED", "CANCELLED", "FAIL", "ERROR"})
 # published; FAILED and ERROR are taken as failures so such a task is never polled until the
 # timeout. PAUSED and WAITING are not: right after resume or restart a task may still show them.
 _TASK_FAILED = frozenset({"FAILED", "ERROR"})
+# What a task settles in: only an action (resume, restart) moves it on from PAUSED or WAITING.
+_TASK_SETTLED = frozenset({"RUNNING", "PAUSED", "WAITING"})
 _BACKOFF = 1.5
 
 
 class _Schedule:
-    """The deadline and the growing interval between polls, shared by every plan."""
+    """The deadline and the growing interval between polls; one per wait, shared by the phases
+    of a flow so its timeout bounds the whole flow."""
 
     def __init__(self, timeout, poll_interval, max_poll_interval, clock):
         _core.check_wait(timeout, poll_interval, max_poll_interval)
@@ -76,11 +80,9 @@ def _task_of(response, job_id):
     return task
 
 
-def _plan(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock, until_instance_ready):
+def _job_plan(instance_id, job_id, schedule, until_instance_ready):
     """Polls the job (then, with until_instance_ready, the instance); returns the finished task."""
-    schedule = _Schedule(timeout, poll_interval, max_poll_interval, clock)
     job = ShowBackgroundTaskRequest(instance_id=instance_id, task_id=job_id)
-    instance_request = ShowInstanceRequest(instance_id=instance_id)
     finished = None
     last_status = None
     while True:
@@ -95,7 +97,7 @@ def _plan(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock,
             if last_status in _FAILED:
                 raise JobFailedException(job_id, last_status, "job %s ended with status %s" % (job_id, last_status))
         else:
-            instance = yield "show_instance", instance_request
+            instance = yield "show_instance", ShowInstanceRequest(instance_id=instance_id)
             last_status = "instance %s" % instance.status
             if instance.status == "RUNNING" and instance.connector_enable:
                 return finished
@@ -103,20 +105,20 @@ def _plan(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock,
         if sleep is None:
             raise WaitTimeoutException(
                 "job %s of instance %s not finished within %s s (last status: %s); it may still be running"
-                % (job_id, instance_id, timeout, last_status),
+                % (job_id, instance_id, schedule.timeout, last_status),
                 job_id=job_id,
                 last_status=last_status,
             )
         yield "sleep", sleep
 
 
-def _task_plan(instance_id, task_id, status, timeout, poll_interval, max_poll_interval, clock):
-    """Polls the Smart Connect task until it shows `status`; returns its last ShowConnectorTaskResponse."""
-    schedule = _Schedule(timeout, poll_interval, max_poll_interval, clock)
+def _task_plan(instance_id, task_id, statuses, schedule):
+    """Polls the Smart Connect task until it shows one of `statuses`; returns its last
+    ShowConnectorTaskResponse."""
     request = ShowConnectorTaskRequest(instance_id=instance_id, task_id=task_id)
     while True:
         task = yield "show_connector_task", request
-        if task.status == status:
+        if task.status in statuses:
             return task
         if task.status in _TASK_FAILED:
             raise TaskFailedException(task_id, task.status, "task %s is %s" % (task_id, task.status))
@@ -124,9 +126,27 @@ def _task_plan(instance_id, task_id, status, timeout, poll_interval, max_poll_in
         if sleep is None:
             raise WaitTimeoutException(
                 "task %s of instance %s not %s within %s s (last status: %s)"
-                % (task_id, instance_id, status, timeout, task.status),
+                % (task_id, instance_id, " or ".join(sorted(statuses)), schedule.timeout, task.status),
                 task_id=task_id,
                 last_status=task.status,
+            )
+        yield "sleep", sleep
+
+
+def _instance_plan(instance_id, schedule):
+    """Polls the instance until it is RUNNING (another operation on it, such as an earlier
+    run's enable job, has ended); returns its ShowInstanceResponse."""
+    request = ShowInstanceRequest(instance_id=instance_id)
+    while True:
+        instance = yield "show_instance", request
+        if instance.status == "RUNNING":
+            return instance
+        sleep = schedule.next_sleep()
+        if sleep is None:
+            raise WaitTimeoutException(
+                "instance %s not RUNNING within %s s (last status: %s); an operation on it may still be running"
+                % (instance_id, schedule.timeout, instance.status),
+                last_status=instance.status,
             )
         yield "sleep", sleep
 
@@ -157,6 +177,11 @@ async def _run_async(client, plan, sleep):
         return done.value
 
 
+def _job_only(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock, until_instance_ready):
+    schedule = _Schedule(timeout, poll_interval, max_poll_interval, clock)
+    return _job_plan(instance_id, job_id, schedule, until_instance_ready)
+
+
 def wait_for_job(
     client,
     instance_id,
@@ -167,9 +192,8 @@ def wait_for_job(
     max_poll_interval=None,
     sleep=time.sleep,
     clock=time.monotonic,
-    _until_instance_ready=False,
 ):
-    plan = _plan(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock, _until_instance_ready)
+    plan = _job_only(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock, False)
     return _run(client, plan, sleep)
 
 
@@ -183,10 +207,12 @@ async def wait_for_job_async(
     max_poll_interval=None,
     sleep=asyncio.sleep,
     clock=time.monotonic,
-    _until_instance_ready=False,
 ):
-    plan = _plan(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock, _until_instance_ready)
+    plan = _job_only(instance_id, job_id, timeout, poll_interval, max_poll_interval, clock, False)
     return await _run_async(client, plan, sleep)
+
+
+_OPS = {op.name: op for op in _core.operations()}
 
 
 def _create_request(instance_id, node_cnt, specification, spec_code):
@@ -194,24 +220,63 @@ def _create_request(instance_id, node_cnt, specification, spec_code):
     return CreateConnectorRequest(instance_id=instance_id, body=body)
 
 
-def enable_smart_connect(
-    client, instance_id, node_cnt, specification, spec_code, wait, *, timeout=600.0, poll_interval=2.0, **kwargs
-):
-    response = client.create_connector(_create_request(instance_id, node_cnt, specification, spec_code))
-    if wait:
-        wait_for_job(client, instance_id, response.job_id, timeout, poll_interval, _until_instance_ready=True, **kwargs)
+def _enable_plan(instance_id, request, schedule):
+    """create_connector, then (with a schedule) until the job succeeds and the instance runs."""
+    response = yield "create_connector", request
+    if schedule is not None:
+        yield from _job_plan(instance_id, response.job_id, schedule, until_instance_ready=True)
     return response
+
+
+def _enabling(instance_id, node_cnt, specification, spec_code, wait, timeout, poll_interval, max_poll_interval, clock):
+    request = _create_request(instance_id, node_cnt, specification, spec_code)
+    schedule = _Schedule(timeout, poll_interval, max_poll_interval, clock) if wait else None
+    return _enable_plan(instance_id, request, schedule)
+
+
+def enable_smart_connect(
+    client,
+    instance_id,
+    node_cnt,
+    specification,
+    spec_code,
+    wait,
+    *,
+    timeout=600.0,
+    poll_interval=2.0,
+    max_poll_interval=None,
+    sleep=time.sleep,
+    clock=time.monotonic,
+):
+    plan = _enabling(
+        instance_id, node_cnt, specification, spec_code, wait, timeout, poll_interval, max_poll_interval, clock
+    )
+    return _run(client, plan, sleep)
 
 
 async def enable_smart_connect_async(
-    client, instance_id, node_cnt, specification, spec_code, wait, *, timeout=600.0, poll_interval=2.0, **kwargs
+    client,
+    instance_id,
+    node_cnt,
+    specification,
+    spec_code,
+    wait,
+    *,
+    timeout=600.0,
+    poll_interval=2.0,
+    max_poll_interval=None,
+    sleep=asyncio.sleep,
+    clock=time.monotonic,
 ):
-    response = await client.create_connector_async(_create_request(instance_id, node_cnt, specification, spec_code))
-    if wait:
-        await wait_for_job_async(
-            client, instance_id, response.job_id, timeout, poll_interval, _until_instance_ready=True, **kwargs
-        )
-    return response
+    plan = _enabling(
+        instance_id, node_cnt, specification, spec_code, wait, timeout, poll_interval, max_poll_interval, clock
+    )
+    return await _run_async(client, plan, sleep)
+
+
+def _waiting(instance_id, task_id, status, timeout, poll_interval, max_poll_interval, clock):
+    schedule = _Schedule(timeout, poll_interval, max_poll_interval, clock)
+    return _task_plan(instance_id, task_id, {status}, schedule)
 
 
 def wait_for_task(
@@ -226,7 +291,7 @@ def wait_for_task(
     sleep=time.sleep,
     clock=time.monotonic,
 ):
-    plan = _task_plan(instance_id, task_id, status, timeout, poll_interval, max_poll_interval, clock)
+    plan = _waiting(instance_id, task_id, status, timeout, poll_interval, max_poll_interval, clock)
     return _run(client, plan, sleep)
 
 
@@ -242,32 +307,41 @@ async def wait_for_task_async(
     sleep=asyncio.sleep,
     clock=time.monotonic,
 ):
-    plan = _task_plan(instance_id, task_id, status, timeout, poll_interval, max_poll_interval, clock)
+    plan = _waiting(instance_id, task_id, status, timeout, poll_interval, max_poll_interval, clock)
     return await _run_async(client, plan, sleep)
 
 
-def _ensure_plan(instance_id, body, wait, node_cnt, waits):
-    """Enables Smart Connect if it is not, finds the task by name or creates it, then (with
-    wait) waits until it runs; returns its ShowConnectorTaskResponse. Run twice, it creates
-    nothing the second time. `waits` holds the waiting settings (timeout, poll_interval, ...)."""
-    name = body.get("task_name") if isinstance(body, dict) else getattr(body, "task_name", None)
+def _field(body, name):
+    return body.get(name) if isinstance(body, dict) else getattr(body, name, None)
+
+
+def _ensuring(instance_id, body, wait, enable, timeout, poll_interval, max_poll_interval, clock):
+    """The checks of ensure_task, made before its first call; then its plan."""
+    name = _field(body, "task_name")
     if not isinstance(name, str) or not name:
         # The name is what makes a second run find the first run's task.
         raise ValidationException("task_name", "is required to find the task again")
+    _core.check_body(_OPS["create_connector_task"], body)
+    _core.check_body(_OPS["create_connector"], enable.body)
+    schedule = _Schedule(timeout, poll_interval, max_poll_interval, clock)
+    return _ensure_plan(instance_id, body, name, wait, enable, schedule)
+
+
+def _ensure_plan(instance_id, body, name, wait, enable, schedule):
+    """Enables Smart Connect if it is not (after any operation already running on the instance,
+    such as an earlier run's enable job), finds the task by name or creates it, then (with
+    wait) waits until it settles; returns its ShowConnectorTaskResponse."""
     instance = yield "show_instance", ShowInstanceRequest(instance_id=instance_id)
+    if not instance.connector_enable and instance.status != "RUNNING":
+        instance = yield from _instance_plan(instance_id, schedule)
     if not instance.connector_enable:
-        created = yield (
-            "create_connector",
-            CreateConnectorRequest(instance_id=instance_id, body=CreateConnectorReq(node_cnt=node_cnt)),
-        )
-        yield from _plan(instance_id, created.job_id, until_instance_ready=True, **waits)
+        yield from _enable_plan(instance_id, enable, schedule)
     task_id = yield from _find_task(instance_id, name)
     if task_id is None:
         created = yield "create_connector_task", CreateConnectorTaskRequest(instance_id=instance_id, body=body)
         task_id = created.id
-    start_later = body.get("start_later") if isinstance(body, dict) else getattr(body, "start_later", None)
-    if wait and not start_later:
-        return (yield from _task_plan(instance_id, task_id, "RUNNING", **waits))
+    if wait:
+        return (yield from _task_plan(instance_id, task_id, _TASK_SETTLED, schedule))
     return (yield "show_connector_task", ShowConnectorTaskRequest(instance_id=instance_id, task_id=task_id))
 
 
@@ -286,10 +360,6 @@ def _find_task(instance_id, name):
             return None
 
 
-def _waits(timeout, poll_interval, max_poll_interval, clock):
-    return dict(timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval, clock=clock)
-
-
 def ensure_task(
     client,
     instance_id,
@@ -297,14 +367,17 @@ def ensure_task(
     *,
     wait=True,
     node_cnt=2,
+    specification=None,
+    spec_code=None,
     timeout=600.0,
     poll_interval=2.0,
     max_poll_interval=None,
     sleep=time.sleep,
     clock=time.monotonic,
 ):
-    waits = _waits(timeout, poll_interval, max_poll_interval, clock)
-    return _run(client, _ensure_plan(instance_id, body, wait, node_cnt, waits), sleep)
+    enable = _create_request(instance_id, node_cnt, specification, spec_code)
+    plan = _ensuring(instance_id, body, wait, enable, timeout, poll_interval, max_poll_interval, clock)
+    return _run(client, plan, sleep)
 
 
 async def ensure_task_async(
@@ -314,11 +387,14 @@ async def ensure_task_async(
     *,
     wait=True,
     node_cnt=2,
+    specification=None,
+    spec_code=None,
     timeout=600.0,
     poll_interval=2.0,
     max_poll_interval=None,
     sleep=asyncio.sleep,
     clock=time.monotonic,
 ):
-    waits = _waits(timeout, poll_interval, max_poll_interval, clock)
-    return await _run_async(client, _ensure_plan(instance_id, body, wait, node_cnt, waits), sleep)
+    enable = _create_request(instance_id, node_cnt, specification, spec_code)
+    plan = _ensuring(instance_id, body, wait, enable, timeout, poll_interval, max_poll_interval, clock)
+    return await _run_async(client, plan, sleep)

@@ -209,8 +209,9 @@ impl State {
     }
 
     /// `POST .../connector/validate` with a checked `SmartConnectValidateEntity` body: a Kafka
-    /// source must reach its peer and pass its SASL check (the model has no password); an
-    /// OBS_SINK check has nothing to reach in that model, so it passes.
+    /// source must reach its peer and pass its SASL check (the password too when the body, as a
+    /// dict, carries one: the model has none); an OBS_SINK check has nothing to reach in that
+    /// model, so it passes.
     pub fn validate_connectivity(
         &mut self,
         project: &str,

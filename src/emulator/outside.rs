@@ -78,7 +78,8 @@ pub struct SourceRef<'a> {
     pub bootstrap_servers: Option<&'a str>,
     pub security_protocol: Option<&'a str>,
     pub user_name: Option<&'a str>,
-    /// `None` where the body model has no password (modify, validate): not checked then.
+    /// `None` where no password can be checked: the body model has none (modify, validate)
+    /// and the body, given as a dict, did not carry one either.
     pub password: Option<Option<&'a str>>,
     pub replication_factor: Option<i64>,
 }
@@ -91,7 +92,7 @@ impl<'a> SourceRef<'a> {
             bootstrap_servers: text("bootstrap_servers"),
             security_protocol: text("security_protocol"),
             user_name: text("user_name"),
-            password: with_password.then(|| text("password")),
+            password: (with_password || config.contains_key("password")).then(|| text("password")),
             replication_factor: config.get("replication_factor").and_then(serde_json::Value::as_i64),
         }
     }

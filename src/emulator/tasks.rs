@@ -13,7 +13,8 @@ use super::errors::{ApiError, ErrorKind};
 use crate::operations::OpId;
 use crate::spec;
 
-/// Tasks an instance may have unless seeded otherwise.
+/// Tasks an instance may have unless seeded otherwise. No quota is published; this is the
+/// emulator's own default (`add_instance(max_tasks=...)` sets another).
 pub const DEFAULT_MAX_TASKS: u32 = 18;
 
 /// The entity model: what a task shows.
@@ -64,7 +65,8 @@ impl Action {
         match (self, from) {
             (Action::Pause, Running) => Some(Paused),
             (Action::Resume, Paused | Waiting) => Some(Running),
-            (Action::Restart, Running | Paused | Waiting) => Some(Restarting),
+            // Restarting is how a failed task is brought back (FAILED is the emulator's own).
+            (Action::Restart, Running | Paused | Waiting | Failed) => Some(Restarting),
             _ => None,
         }
     }
@@ -217,7 +219,7 @@ impl TaskBook {
                     match action {
                         Action::Pause => "RUNNING",
                         Action::Resume => "PAUSED or WAITING",
-                        Action::Restart => "RUNNING, PAUSED or WAITING",
+                        Action::Restart => "RUNNING, PAUSED, WAITING or FAILED",
                     }
                 ),
             )
@@ -387,7 +389,7 @@ mod tests {
                 let allowed = match action {
                     Action::Pause => from == Running,
                     Action::Resume => matches!(from, Paused | Waiting),
-                    Action::Restart => matches!(from, Running | Paused | Waiting),
+                    Action::Restart => matches!(from, Running | Paused | Waiting | Failed),
                 };
                 assert_eq!(action.next(from).is_some(), allowed, "{action:?} from {from:?}");
             }
@@ -407,9 +409,12 @@ mod tests {
         assert!(book.fail(&id));
         assert_eq!(status(&book, &id, 40), "FAILED");
         assert_eq!(
-            book.act(&id, Action::Restart, 40, 10).map_err(|e| e.kind),
+            book.act(&id, Action::Resume, 40, 10).map_err(|e| e.kind),
             Err(ErrorKind::TaskStateConflict)
         );
+        // A failed task is brought back by a restart.
+        book.act(&id, Action::Restart, 40, 10)?;
+        assert_eq!(status(&book, &id, 50), "RUNNING");
         book.delete(&id)?;
         assert_eq!(
             book.act(&id, Action::Pause, 40, 10).map_err(|e| e.kind),

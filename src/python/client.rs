@@ -212,6 +212,18 @@ fn check_wait(timeout: f64, poll_interval: f64, max_poll_interval: Option<f64>) 
     crate::config::check_wait(timeout, poll_interval, max_poll_interval).map_err(errors::to_py)
 }
 
+/// Checks `body` as `CoreClient.call` would check it for `op`, sending nothing: the flows
+/// that make several calls check every body first, so a bad one changes nothing.
+#[pyfunction]
+fn check_body(op: &PyOperation, body: &Bound<'_, PyAny>) -> PyResult<()> {
+    let Some(model) = op.0.body else {
+        let rule = format!("{} takes no body", op.0.name);
+        return Err(errors::to_py(Error::validation("body", rule)));
+    };
+    let input = convert::body_input(body, model)?;
+    Body::check(model, &input).map(|_| ()).map_err(errors::to_py)
+}
+
 /// Every operation of the table, in its order.
 #[pyfunction]
 fn operations() -> Vec<PyOperation> {
@@ -545,6 +557,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CoreKeys>()?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(check_wait, m)?)?;
+    m.add_function(wrap_pyfunction!(check_body, m)?)?;
     m.add_function(wrap_pyfunction!(call::wait_for_calls, m)?)?;
     m.add_function(wrap_pyfunction!(configured_kafka_region, m)?)?;
     m.add_function(wrap_pyfunction!(kafka_regions, m)?)?;
