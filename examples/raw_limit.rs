@@ -7,7 +7,8 @@
 //! - `seq SECS`            one call at a time on a current-thread runtime (latencies kept)
 //! - `blockon SECS`        one call at a time, each `block_on` on a multi-thread runtime
 //! - `conc N SECS`         N calls in flight on a multi-thread runtime
-//! - `sign SECS`           signing only
+//! - `sign SECS [ALGORITHM]` signing only, with a `SigningAlgorithm` name (HMAC_SHA256 by
+//!   default); an ECDSA or SM2 key is derived once, as the client derives it
 //! - `flood N SECS`        the emulator's own limit: N keep-alive connections on one
 //!   thread, each replaying a request signed once (valid for the gateway's 15 minutes), over
 //!   plain TCP with no HTTP client library in the way
@@ -23,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dmskafka::operations::OpId;
-use dmskafka::signer::{self, SigningInput};
+use dmskafka::signer::{self, Algorithm, Signer, SigningInput};
 
 type Res<T> = Result<T, Box<dyn Error + Send + Sync>>;
 
@@ -33,6 +34,8 @@ struct Target {
     host: String,
     ak: String,
     sk: String,
+    /// Signs the calls: the AK/SK with HMAC-SHA256, as the SDKs by default.
+    signer: Signer,
     project_id: String,
     instances: Vec<String>,
 }
@@ -55,13 +58,13 @@ impl Target {
             ("X-Sdk-Date".to_owned(), date.clone()),
             ("Host".to_owned(), self.host.clone()),
         ];
-        let auth = sign_with(&self.ak, &self.sk, &path, &headers, &date);
+        let auth = sign_with(&self.signer, &path, &headers, &date);
         headers.push(("Authorization".to_owned(), auth));
         (format!("{}{}", self.base, path), headers)
     }
 }
 
-fn sign_with(ak: &str, sk: &str, path: &str, headers: &[(String, String)], date: &str) -> String {
+fn sign_with(signer: &Signer, path: &str, headers: &[(String, String)], date: &str) -> String {
     let input = SigningInput {
         method: OpId::CreateConnector.op().method,
         resource_path: path,
@@ -70,7 +73,7 @@ fn sign_with(ak: &str, sk: &str, path: &str, headers: &[(String, String)], date:
         body: BODY,
         sdk_date: date,
     };
-    signer::sign(ak, sk, &input).to_string()
+    signer.sign(&input).map(|auth| auth.to_string()).unwrap_or_default()
 }
 
 fn http_client() -> Res<reqwest::Client> {
@@ -366,7 +369,9 @@ fn create_connector_path(project_id: &str, instance_id: &str) -> String {
         .unwrap_or_default()
 }
 
-fn sign(target: &Target, secs: f64) -> Outcome {
+fn sign(target: &Target, secs: f64, algorithm: &str) -> Res<Outcome> {
+    let algorithm = Algorithm::from_option_name(algorithm).ok_or("unknown signing algorithm")?;
+    let signer = Signer::new(algorithm, &target.ak, &target.sk)?;
     let path = create_connector_path(&target.project_id, &"x".repeat(32));
     let date = "20240101T000000Z";
     let headers = vec![
@@ -376,11 +381,9 @@ fn sign(target: &Target, secs: f64) -> Outcome {
         ("X-Sdk-Date".to_owned(), date.to_owned()),
         ("Host".to_owned(), target.host.clone()),
     ];
-    let mut out = sequential(secs, |_| {
-        !sign_with(&target.ak, &target.sk, &path, &headers, date).is_empty()
-    });
+    let mut out = sequential(secs, |_| !sign_with(&signer, &path, &headers, date).is_empty());
     out.latencies_ns.clear();
-    out
+    Ok(out)
 }
 
 fn run_command(target: &Arc<Target>, line: &str) -> Res<String> {
@@ -390,7 +393,7 @@ fn run_command(target: &Arc<Target>, line: &str) -> Res<String> {
         Some("seq") => seq(target, num(1)?)?,
         Some("blockon") => blockon(target, num(1)?)?,
         Some("conc") => conc(target.clone(), num(1)? as u64, num(2)?)?,
-        Some("sign") => sign(target, num(1)?),
+        Some("sign") => sign(target, num(1)?, words.get(2).copied().unwrap_or("HMAC_SHA256"))?,
         Some("flood") => flood(target, num(1)? as u64, num(2)?)?,
         _ => return Err(format!("unknown command {line:?}").into()),
     };
@@ -412,6 +415,7 @@ fn main() -> Res<()> {
         host,
         ak: ak.clone(),
         sk: sk.clone(),
+        signer: Signer::new(Algorithm::HmacSha256, ak, sk)?,
         project_id: project_id.clone(),
         instances: instances.split(',').map(str::to_owned).collect(),
     });

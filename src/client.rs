@@ -2,14 +2,14 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use crate::config::HttpConfig;
 use crate::credentials::{Credentials, KeyProvider, Keys};
 use crate::error::{parse_error_body, Error, Phase, SdkError};
 use crate::model::{Body, CreateConnectorReq, CreateConnectorResponse};
 use crate::operations::{OpId, Operation, Reply};
-use crate::signer::{self, SigningInput};
+use crate::signer::{self, Signer, SigningInput};
 use crate::validate::{self, Input};
 use crate::{timeouts, transport};
 
@@ -161,6 +161,9 @@ pub struct Client {
     next_endpoint: AtomicUsize,
     keys: Arc<KeyProvider>,
     project_id: Option<String>,
+    /// The signer of the keys in use, made again when they change (a refresh): an ECDSA or SM2
+    /// key is derived once per keys, where the official signer derives it for every request.
+    signer: RwLock<Option<(Arc<Keys>, Arc<Signer>)>>,
     config: HttpConfig,
     user_agent: String,
 }
@@ -223,6 +226,7 @@ impl Client {
             next_endpoint: AtomicUsize::new(0),
             keys,
             project_id,
+            signer: RwLock::new(None),
             config,
             user_agent,
         })
@@ -533,7 +537,7 @@ impl Client {
             {
                 put(
                     &mut headers,
-                    signer::HEADER_CONTENT_SHA256,
+                    self.config.signing_algorithm.content_hash_header(),
                     "UNSIGNED-PAYLOAD".to_owned(),
                 );
             }
@@ -549,6 +553,21 @@ impl Client {
         headers
     }
 
+    /// The signer of `keys` with the configured algorithm: the one made for these keys last
+    /// time, or a new one (the first call, or after a refresh gave new keys).
+    fn signer_for(&self, keys: &Arc<Keys>) -> Result<Arc<Signer>, Error> {
+        let cached = self.signer.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some((made_for, signer)) = cached.as_ref() {
+            if Arc::ptr_eq(made_for, keys) {
+                return Ok(signer.clone());
+            }
+        }
+        drop(cached);
+        let signer = Arc::new(Signer::new(self.config.signing_algorithm, &keys.ak, keys.sk.expose())?);
+        *self.signer.write().unwrap_or_else(PoisonError::into_inner) = Some((keys.clone(), signer.clone()));
+        Ok(signer)
+    }
+
     async fn send_once(&self, idx: usize, call: &Call<'_>) -> Result<RawResponse, Error> {
         let endpoint = self
             .endpoints
@@ -561,18 +580,14 @@ impl Client {
         let mut headers = self.headers(&endpoint.host, call, &keys, sdk_date.clone());
         // As the official signer: an added Authorization is sent as it is, unsigned.
         if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("Authorization")) {
-            let auth = signer::sign(
-                &keys.ak,
-                keys.sk.expose(),
-                &SigningInput {
-                    method: call.op.method,
-                    resource_path: &call.path,
-                    query: &call.query,
-                    headers: &headers,
-                    body: &call.body,
-                    sdk_date: &sdk_date,
-                },
-            );
+            let auth = self.signer_for(&keys)?.sign(&SigningInput {
+                method: call.op.method,
+                resource_path: &call.path,
+                query: &call.query,
+                headers: &headers,
+                body: &call.body,
+                sdk_date: &sdk_date,
+            })?;
             headers.push(("Authorization".to_owned(), auth.to_string()));
         }
 

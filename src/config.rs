@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::signer::Algorithm;
 
 #[derive(Clone)]
 pub struct HttpConfig {
@@ -29,6 +30,8 @@ pub struct HttpConfig {
     pub user_agent: Option<String>,
     /// Larger response bodies are refused; memory stays bounded.
     pub max_response_bytes: usize,
+    /// How requests are signed (the official `SigningAlgorithm`).
+    pub signing_algorithm: Algorithm,
 }
 
 /// `cert_file` (PEM certificate chain) and `key_file` (PEM private key); without a key file,
@@ -125,9 +128,6 @@ pub fn count(field: &'static str, value: Option<i128>, max: u64) -> Result<u64, 
         })
 }
 
-/// The official algorithm names (`SigningAlgorithm`); this version signs with the first only.
-pub const SIGNING_ALGORITHMS: [&str; 4] = ["HMAC_SHA256", "HMAC_SM3", "ECDSA_P256_SHA256", "SM2_SM3"];
-
 impl HttpConfig {
     /// Sets both timeouts from the official `timeout` value.
     pub fn set_timeout(&mut self, timeout: TimeoutInput) -> Result<(), Error> {
@@ -146,22 +146,15 @@ impl HttpConfig {
         Ok(())
     }
 
-    /// Refuses an algorithm this version cannot sign with, rather than signing otherwise.
-    pub fn check_signing_algorithm(name: &str) -> Result<(), Error> {
-        match name {
-            "HMAC_SHA256" => Ok(()),
-            known if SIGNING_ALGORITHMS.contains(&known) => Err(Error::validation(
+    /// The algorithm of an official `SigningAlgorithm` member name; anything else is refused.
+    pub fn signing_algorithm(name: &str) -> Result<Algorithm, Error> {
+        Algorithm::from_option_name(name).ok_or_else(|| {
+            let names: Vec<&str> = Algorithm::ALL.iter().map(|a| a.option_name()).collect();
+            Error::validation(
                 "signing_algorithm",
-                format!("{known} is not supported by this version of dmskafka; only HMAC_SHA256 is"),
-            )),
-            other => Err(Error::validation(
-                "signing_algorithm",
-                format!(
-                    "must be a SigningAlgorithm ({}); got {other}",
-                    SIGNING_ALGORITHMS.join(", ")
-                ),
-            )),
-        }
+                format!("must be a SigningAlgorithm ({}); got {name}", names.join(", ")),
+            )
+        })
     }
 
     /// `pool_connections` is how many hosts' pools requests keeps (least recently used first
@@ -195,6 +188,7 @@ impl Default for HttpConfig {
             pool_connections: 10,
             user_agent: None,
             max_response_bytes: 8 * 1024 * 1024,
+            signing_algorithm: Algorithm::default(),
         }
     }
 }
@@ -218,6 +212,7 @@ impl fmt::Debug for HttpConfig {
             )
             .field("user_agent", &self.user_agent)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("signing_algorithm", &self.signing_algorithm)
             .finish()
     }
 }

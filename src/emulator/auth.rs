@@ -1,11 +1,14 @@
-//! Gateway-style SDK-HMAC-SHA256 verification, from the request as received.
+//! Gateway-style verification of the four official signing algorithms (SDK-HMAC-SHA256,
+//! SDK-HMAC-SM3, SDK-ECDSA-P256-SHA256, SDK-SM2-SM3), from the request as received.
 //!
 //! The canonical request is rebuilt from the wire: the method, the raw request-line path,
 //! the query pairs decoded from the raw query (then re-encoded by the canonicalizer), the
 //! headers named in the received SignedHeaders with their received values, and the body
 //! bytes. A client whose signer deviates from the official one is rejected here, whatever
-//! dmskafka's own signer does. Messages say what was wrong but never hold the SK, the
-//! security token or the expected signature.
+//! dmskafka's own signer does. ECDSA and SM2 signatures are checked with the public key
+//! derived from the registered AK/SK, as the official signer derives its private key.
+//! Messages say what was wrong but never hold the SK, a key, the security token or the
+//! expected signature.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -15,7 +18,7 @@ use percent_encoding::percent_decode_str;
 
 use super::errors::ApiError;
 use super::EmulatorError;
-use crate::signer::{self, Authorization, CanonicalRequest, HeaderDict, StringToSign};
+use crate::signer::{self, Algorithm, Authorization, CanonicalRequest, HeaderDict, Key, StringToSign};
 
 /// The gateway's tolerance between X-Sdk-Date and its own clock.
 pub const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
@@ -169,7 +172,12 @@ pub fn verify<K: AsRef<str>, V: AsRef<str>>(
     let raw_auth =
         header_value("Authorization").ok_or_else(|| ApiError::auth("the Authorization header is missing"))?;
     let auth = Authorization::parse(raw_auth).ok_or_else(|| {
-        ApiError::auth("the Authorization header is not of the form 'SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...'")
+        let schemes: Vec<&str> = Algorithm::ALL.iter().map(|a| a.scheme()).collect();
+        ApiError::auth(format!(
+            "the Authorization header is not of the form '<algorithm> Access=..., SignedHeaders=..., Signature=...' \
+             with an algorithm of {}",
+            schemes.join(", ")
+        ))
     })?;
 
     // 2. Host and X-Sdk-Date are present and signed; every signed header is present.
@@ -201,13 +209,16 @@ pub fn verify<K: AsRef<str>, V: AsRef<str>>(
         )));
     }
 
-    // 4. A payload hash header, when not UNSIGNED-PAYLOAD, must be the body's.
-    if let Some(claimed) = header_value(signer::HEADER_CONTENT_SHA256) {
+    // 4. The algorithm's payload hash header, when not UNSIGNED-PAYLOAD, must be the body's.
+    let content_header = auth.algorithm.content_hash_header();
+    if let Some(claimed) = header_value(content_header) {
         if !req.body.is_empty()
             && claimed != UNSIGNED_PAYLOAD
-            && !same(claimed.as_bytes(), sha256_hex(req.body).as_bytes())
+            && !same(claimed.as_bytes(), auth.algorithm.hex_hash(req.body).as_bytes())
         {
-            return Err(ApiError::auth("X-Sdk-Content-Sha256 does not match the request body"));
+            return Err(ApiError::auth(format!(
+                "{content_header} does not match the request body"
+            )));
         }
     }
 
@@ -217,6 +228,7 @@ pub fn verify<K: AsRef<str>, V: AsRef<str>>(
         .get(&auth.access)
         .ok_or_else(|| ApiError::auth(format!("the access key {} does not exist", auth.access)))?;
     let canonical = CanonicalRequest::with_dict(
+        auth.algorithm,
         req.method,
         req.raw_path,
         req.query,
@@ -224,8 +236,10 @@ pub fn verify<K: AsRef<str>, V: AsRef<str>>(
         auth.signed_headers.clone(),
         req.body,
     );
-    let expected = signer::signature(&entry.sk, &StringToSign::new(&canonical, sdk_date));
-    if !same(expected.as_bytes(), auth.signature.as_bytes()) {
+    // The SK keys the HMAC; for ECDSA and SM2 it derives the key pair, as for the signer.
+    let key = Key::new(auth.algorithm, &auth.access, &entry.sk)
+        .map_err(|_| ApiError::auth("no key can be derived from this access key"))?;
+    if !key.verify(&StringToSign::new(&canonical, sdk_date), &auth.signature) {
         return Err(ApiError::auth(
             "verify aksk signature fail: the signature does not match the request as received \
              (wrong SK, or the method, path, query, a signed header or the body changed after signing)",
@@ -275,15 +289,10 @@ pub fn verify<K: AsRef<str>, V: AsRef<str>>(
     Ok(auth.access)
 }
 
-fn sha256_hex(data: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(data))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signer::{format_sdk_date, sign, SigningInput};
+    use crate::signer::{format_sdk_date, Signer, SigningInput};
 
     type R = Result<(), Box<dyn std::error::Error>>;
 
@@ -299,28 +308,30 @@ mod tests {
         Ok(s)
     }
 
-    /// Headers signed by the crate's signer, the Authorization appended.
-    fn signed_headers(path: &str, body: &[u8], extra: &[(&str, &str)], sk: &str) -> Vec<(String, String)> {
+    /// Headers signed by the crate's signer with `algorithm`, the Authorization appended.
+    fn signed_headers(
+        algorithm: Algorithm,
+        path: &str,
+        body: &[u8],
+        extra: &[(&str, &str)],
+        sk: &str,
+    ) -> Result<Vec<(String, String)>, crate::Error> {
         let date = format_sdk_date(time::OffsetDateTime::now_utc());
         let mut h: Vec<(String, String)> = vec![
             ("Host".into(), "127.0.0.1:1".into()),
             ("X-Sdk-Date".into(), date.clone()),
         ];
         h.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-        let auth = sign(
-            "AK1",
-            sk,
-            &SigningInput {
-                method: "POST",
-                resource_path: path,
-                query: &[],
-                headers: &h,
-                body,
-                sdk_date: &date,
-            },
-        );
+        let auth = Signer::new(algorithm, "AK1", sk)?.sign(&SigningInput {
+            method: "POST",
+            resource_path: path,
+            query: &[],
+            headers: &h,
+            body,
+            sdk_date: &date,
+        })?;
         h.push(("Authorization".into(), auth.to_string()));
-        h
+        Ok(h)
     }
 
     fn check(path: &str, headers: &[(String, String)], body: &[u8]) -> Result<String, ApiError> {
@@ -336,30 +347,74 @@ mod tests {
     }
 
     #[test]
-    fn accepts_the_official_shape_and_rejects_tampering() -> R {
+    fn accepts_every_algorithm_and_rejects_tampering() -> R {
         let path = "/v2/p1/instances/i/connector";
-        let h = signed_headers(path, b"{}", &[("X-Project-Id", "p1")], "SK1");
-        assert_eq!(check(path, &h, b"{}")?, "AK1");
-        assert!(check(path, &h, br#"{"node_cnt":3}"#).is_err());
-        assert!(check("/v2/p1/instances/j/connector", &h, b"{}").is_err());
+        for algorithm in Algorithm::ALL {
+            let h = signed_headers(algorithm, path, b"{}", &[("X-Project-Id", "p1")], "SK1")?;
+            assert_eq!(check(path, &h, b"{}")?, "AK1", "{algorithm}");
+            assert!(check(path, &h, br#"{"node_cnt":3}"#).is_err(), "{algorithm}");
+            assert!(check("/v2/p1/instances/j/connector", &h, b"{}").is_err(), "{algorithm}");
+            // One hex digit of the signature changed.
+            let mut tampered = h.clone();
+            if let Some((_, auth)) = tampered.last_mut() {
+                let flipped = if auth.ends_with('0') { '1' } else { '0' };
+                auth.pop();
+                auth.push(flipped);
+            }
+            let err = check(path, &tampered, b"{}")
+                .err()
+                .map(|e| e.message)
+                .unwrap_or_default();
+            assert!(err.contains("verify aksk signature fail"), "{algorithm}: {err}");
+        }
         Ok(())
     }
 
     #[test]
-    fn messages_never_hold_secrets() {
+    fn the_payload_hash_header_is_the_algorithms() -> R {
         let path = "/v2/p1/instances/i/connector";
-        let h = signed_headers(path, b"{}", &[], "WRONG-SK");
-        let err = check(path, &h, b"{}").err().map(|e| e.message).unwrap_or_default();
-        assert!(err.contains("signature"), "{err}");
-        assert!(!err.contains("SK1") && !err.contains("WRONG-SK"));
+        for algorithm in Algorithm::ALL {
+            let header = algorithm.content_hash_header();
+            let claimed = algorithm.hex_hash(b"{}");
+            let h = signed_headers(algorithm, path, b"{}", &[(header, &claimed)], "SK1")?;
+            assert_eq!(check(path, &h, b"{}")?, "AK1", "{algorithm}");
+            let h = signed_headers(algorithm, path, b"{}", &[(header, algorithm.empty_hash())], "SK1")?;
+            let err = check(path, &h, b"{}").err().map(|e| e.message).unwrap_or_default();
+            assert!(
+                err.ends_with(&format!(": {header} does not match the request body")),
+                "{algorithm}: {err}"
+            );
+            // The other algorithms' header is only a signed header.
+            let other = if header == signer::HEADER_CONTENT_SM3 {
+                signer::HEADER_CONTENT_SHA256
+            } else {
+                signer::HEADER_CONTENT_SM3
+            };
+            let h = signed_headers(algorithm, path, b"{}", &[(other, "not-a-hash")], "SK1")?;
+            assert_eq!(check(path, &h, b"{}")?, "AK1", "{algorithm}");
+        }
+        Ok(())
     }
 
     #[test]
-    fn project_header_must_match_path() {
+    fn messages_never_hold_secrets() -> R {
         let path = "/v2/p1/instances/i/connector";
-        let h = signed_headers(path, b"{}", &[("X-Project-Id", "p2")], "SK1");
+        for algorithm in Algorithm::ALL {
+            let h = signed_headers(algorithm, path, b"{}", &[], "WRONG-SK")?;
+            let err = check(path, &h, b"{}").err().map(|e| e.message).unwrap_or_default();
+            assert!(err.contains("signature"), "{err}");
+            assert!(!err.contains("SK1") && !err.contains("WRONG-SK"));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn project_header_must_match_path() -> R {
+        let path = "/v2/p1/instances/i/connector";
+        let h = signed_headers(Algorithm::HmacSha256, path, b"{}", &[("X-Project-Id", "p2")], "SK1")?;
         let err = check(path, &h, b"{}").err().map(|e| e.message).unwrap_or_default();
         assert!(err.contains("does not match"), "{err}");
+        Ok(())
     }
 
     #[test]

@@ -11,11 +11,12 @@ use pyo3::types::PyBytes;
 use super::call::{self, CoreCall};
 use super::{convert, errors};
 use crate::client::{CallOptions, Client, RawResponse, Trace};
+use crate::config::HttpConfig;
 use crate::credentials::{self, FetchSettings, KeyProvider, Keys, Secret, Source};
 use crate::error::Error;
 use crate::model::Body;
 use crate::operations::{OpId, Operation, Reply, Service, OPERATIONS};
-use crate::signer::{self, SigningInput};
+use crate::signer::{Signer, SigningInput};
 use crate::{region, runtime, validate};
 
 /// `(method, url, headers)` of a request as sent.
@@ -520,9 +521,10 @@ fn discover_project_id(
     })
 }
 
-/// Signs a request exactly as the client does; for tests and benchmarks.
+/// Signs a request exactly as the client does with `algorithm` (a `SigningAlgorithm` member
+/// name); for tests and benchmarks. An ECDSA or SM2 key is derived on each call.
 #[pyfunction]
-#[pyo3(signature = (ak, sk, method, resource_path, query, headers, body, sdk_date))]
+#[pyo3(signature = (ak, sk, method, resource_path, query, headers, body, sdk_date, algorithm = "HMAC_SHA256"))]
 #[allow(clippy::too_many_arguments)]
 fn sign(
     ak: &str,
@@ -533,20 +535,21 @@ fn sign(
     headers: Vec<(String, String)>,
     body: &[u8],
     sdk_date: &str,
-) -> String {
-    signer::sign(
-        ak,
-        sk,
-        &SigningInput {
+    algorithm: &str,
+) -> PyResult<String> {
+    let signer =
+        Signer::new(HttpConfig::signing_algorithm(algorithm).map_err(errors::to_py)?, ak, sk).map_err(errors::to_py)?;
+    signer
+        .sign(&SigningInput {
             method,
             resource_path,
             query: &query,
             headers: &headers,
             body,
             sdk_date,
-        },
-    )
-    .to_string()
+        })
+        .map(|auth| auth.to_string())
+        .map_err(errors::to_py)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

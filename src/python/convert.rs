@@ -272,8 +272,8 @@ pub fn http_config(cfg: &Bound<'_, PyAny>) -> PyResult<HttpConfig> {
             .get_item("https")?
             .extract::<Option<String>>()?,
     };
-    HttpConfig::check_signing_algorithm(&signing_algorithm(&cfg.getattr("signing_algorithm")?))
-        .map_err(errors::to_py)?;
+    let signing_algorithm =
+        HttpConfig::signing_algorithm(&signing_algorithm(&cfg.getattr("signing_algorithm")?)).map_err(errors::to_py)?;
     let mut config = HttpConfig {
         ignore_ssl_verification: cfg.getattr("ignore_ssl_verification")?.is_truthy()?,
         ssl_ca_cert: opt_string(cfg, "ssl_ca_cert")?.map(PathBuf::from),
@@ -294,6 +294,7 @@ pub fn http_config(cfg: &Bound<'_, PyAny>) -> PyResult<HttpConfig> {
         max_response_bytes: count(cfg, "max_response_bytes", u64::MAX)?
             .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
             .ok_or_else(|| PyTypeError::new_err("HttpConfig.max_response_bytes must be an integer, not None"))?,
+        signing_algorithm,
         ..HttpConfig::default()
     };
     config

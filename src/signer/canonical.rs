@@ -4,22 +4,14 @@ use std::borrow::Cow;
 use std::fmt;
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use sha2::{Digest, Sha256};
 
-use super::HEADER_CONTENT_SHA256;
+use super::Algorithm;
 
 /// Python's `urllib.parse.quote(s, safe='~')`: everything but `A-Za-z0-9_.-~` is encoded.
 const QUOTE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'.').remove(b'-').remove(b'~');
 
-/// SHA-256 of the empty payload.
-pub(crate) const EMPTY_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
 fn quote(s: &str) -> String {
     utf8_percent_encode(s, QUOTE).to_string()
-}
-
-pub(crate) fn hex_sha256(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
 }
 
 /// The path decoded once, each segment re-encoded, with a trailing `/`.
@@ -138,6 +130,8 @@ impl fmt::Display for SignedHeaders {
 /// The canonical request text; `Display` gives it byte for byte.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CanonicalRequest {
+    /// Whose hash the payload hash and the string to sign use (not part of the text).
+    pub algorithm: Algorithm,
     pub method: String,
     pub uri: String,
     pub query: String,
@@ -151,6 +145,7 @@ impl CanonicalRequest {
     /// Builds the canonical request. A signed header absent from `headers` counts as
     /// empty: the signer never lists one, a verifier checks `missing_header` first.
     pub fn new(
+        algorithm: Algorithm,
         method: &str,
         resource_path: &str,
         query: &[(String, String)],
@@ -159,6 +154,7 @@ impl CanonicalRequest {
         body: &[u8],
     ) -> Self {
         CanonicalRequest::with_dict(
+            algorithm,
             method,
             resource_path,
             query,
@@ -170,6 +166,7 @@ impl CanonicalRequest {
 
     /// `new`, from a dict built once (a verifier also looks headers up in it).
     pub(crate) fn with_dict(
+        algorithm: Algorithm,
         method: &str,
         resource_path: &str,
         query: &[(String, String)],
@@ -187,14 +184,15 @@ impl CanonicalRequest {
             canonical_headers.push('\n');
         }
         let payload_hash = if body.is_empty() {
-            EMPTY_HASH.to_owned()
+            algorithm.empty_hash().to_owned()
         } else {
-            match dict.content_sha256() {
+            match dict.content_hash(algorithm.content_hash_header()) {
                 Some(v) if !v.is_empty() => v,
-                _ => hex_sha256(body),
+                _ => algorithm.hex_hash(body),
             }
         };
         CanonicalRequest {
+            algorithm,
             method: if method.bytes().all(|b| b.is_ascii_uppercase()) {
                 method.to_owned()
             } else {
@@ -244,14 +242,15 @@ impl<'h> HeaderDict<'h> {
         found.map(|(_, v)| py_strip(v))
     }
 
-    /// The `X-Sdk-Content-Sha256` value the official signer uses as payload hash: the FIRST
-    /// case-insensitive match in its dict, trimmed — and, since that signer reads it after
-    /// rewriting every header value as `value.encode('utf-8').decode('iso-8859-1')`, with
-    /// each UTF-8 byte of a non-ASCII value taken as one Latin-1 character.
-    fn content_sha256(&self) -> Option<String> {
+    /// The value of `header` (`X-Sdk-Content-Sha256` or `-Sm3`, by algorithm) the official
+    /// signer uses as payload hash: the FIRST case-insensitive match in its dict, trimmed —
+    /// and, since that signer reads it after rewriting every header value as
+    /// `value.encode('utf-8').decode('iso-8859-1')`, with each UTF-8 byte of a non-ASCII value
+    /// taken as one Latin-1 character.
+    fn content_hash(&self, header: &str) -> Option<String> {
         self.entries
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(HEADER_CONTENT_SHA256))
+            .find(|(k, _)| k.eq_ignore_ascii_case(header))
             .map(|(_, v)| py_strip(v).bytes().map(char::from).collect())
     }
 }
@@ -322,11 +321,27 @@ mod tests {
             ("x-sdk-content-sha256", " é "),
             ("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD"),
         ]);
-        let c = CanonicalRequest::new("put", "/", &[], &h, SignedHeaders::from_headers(&h), b"x");
+        let c = CanonicalRequest::new(
+            Algorithm::HmacSha256,
+            "put",
+            "/",
+            &[],
+            &h,
+            SignedHeaders::from_headers(&h),
+            b"x",
+        );
         assert_eq!(c.payload_hash, "\u{c3}\u{a9}");
         assert_eq!(c.method, "PUT");
-        let c = CanonicalRequest::new("put", "/", &[], &h, SignedHeaders::from_headers(&h), b"");
-        assert_eq!(c.payload_hash, EMPTY_HASH);
+        let c = CanonicalRequest::new(
+            Algorithm::HmacSha256,
+            "put",
+            "/",
+            &[],
+            &h,
+            SignedHeaders::from_headers(&h),
+            b"",
+        );
+        assert_eq!(c.payload_hash, Algorithm::HmacSha256.empty_hash());
     }
 
     #[test]
@@ -389,7 +404,7 @@ mod tests {
         ) {
             prop_assert_eq!(header_value(&headers, &name), header_value_reference(&headers, &name));
             let signed = SignedHeaders::from_headers(&headers);
-            let canonical = CanonicalRequest::new("GET", "/", &[], &headers, signed.clone(), b"x");
+            let canonical = CanonicalRequest::new(Algorithm::HmacSha256, "GET", "/", &[], &headers, signed.clone(), b"x");
             let mut expected = String::new();
             for n in signed.names() {
                 expected.push_str(&format!("{n}:{}\n", header_value_reference(&headers, n).unwrap_or_default()));

@@ -1,18 +1,15 @@
-//! String to sign, signature and the `Authorization` header value.
+//! String to sign, the `Authorization` header value and the signer.
 
 use std::fmt;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::digest::Update;
-use sha2::{Digest, Sha256};
-
 use super::canonical::{CanonicalRequest, SignedHeaders};
+use super::{Algorithm, Key};
+use crate::error::Error;
 
-pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
-
-/// `SDK-HMAC-SHA256\n{X-Sdk-Date}\n{hex(sha256(canonical request))}`.
+/// `{scheme}\n{X-Sdk-Date}\n{hex(hash(canonical request))}`, the hash the algorithm's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StringToSign {
+    pub algorithm: Algorithm,
     pub sdk_date: String,
     pub canonical_hash: String,
 }
@@ -20,59 +17,39 @@ pub struct StringToSign {
 impl StringToSign {
     pub fn new(canonical: &CanonicalRequest, sdk_date: &str) -> Self {
         StringToSign {
+            algorithm: canonical.algorithm,
             sdk_date: sdk_date.to_owned(),
-            canonical_hash: {
-                // The canonical text streamed into the hash: no intermediate string.
-                let mut hasher = Sha256::new();
-                feed(&mut hasher, canonical);
-                hex::encode(hasher.finalize())
-            },
+            canonical_hash: canonical.algorithm.hex_hash_of(canonical),
         }
     }
 }
 
 impl fmt::Display for StringToSign {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}\n{}\n{}", ALGORITHM, self.sdk_date, self.canonical_hash)
+        write!(
+            f,
+            "{}\n{}\n{}",
+            self.algorithm.scheme(),
+            self.sdk_date,
+            self.canonical_hash
+        )
     }
 }
 
-/// Lower-case hex of HMAC-SHA256(sk, string to sign).
-pub fn signature(sk: &str, string_to_sign: &StringToSign) -> String {
-    // HMAC accepts keys of any length, so this never fails.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(sk.as_bytes()) {
-        Ok(mac) => mac,
-        Err(_) => return String::new(),
-    };
-    feed(&mut mac, string_to_sign);
-    hex::encode(mac.finalize().into_bytes())
-}
-
-/// Feeds `value`'s `Display` text to a hash, as `update(value.to_string().as_bytes())` would.
-fn feed(hash: &mut impl Update, value: &impl fmt::Display) {
-    struct Feed<'a, H>(&'a mut H);
-    impl<H: Update> fmt::Write for Feed<'_, H> {
-        fn write_str(&mut self, s: &str) -> fmt::Result {
-            self.0.update(s.as_bytes());
-            Ok(())
-        }
-    }
-    // Writing to a hash cannot fail, nor can these `Display`s.
-    let _ = fmt::write(&mut Feed(hash), format_args!("{value}"));
-}
-
-/// `SDK-HMAC-SHA256 Access=.., SignedHeaders=.., Signature=..`.
+/// `{scheme} Access=.., SignedHeaders=.., Signature=..`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Authorization {
+    pub algorithm: Algorithm,
     pub access: String,
     pub signed_headers: SignedHeaders,
     pub signature: String,
 }
 
 impl Authorization {
-    /// Parses a received header value; `None` when it is not of the signer's form.
+    /// Parses a received header value; `None` when it is not of a signer's form.
     pub fn parse(value: &str) -> Option<Self> {
-        let rest = value.strip_prefix(ALGORITHM)?.strip_prefix(' ')?;
+        let (scheme, rest) = value.split_once(' ')?;
+        let algorithm = Algorithm::from_scheme(scheme)?;
         let mut access = None;
         let mut signed = None;
         let mut sig = None;
@@ -86,6 +63,7 @@ impl Authorization {
             }
         }
         Some(Authorization {
+            algorithm,
             access: access?.to_owned(),
             signed_headers: SignedHeaders::parse(signed?),
             signature: sig?.to_owned(),
@@ -98,7 +76,10 @@ impl fmt::Display for Authorization {
         write!(
             f,
             "{} Access={}, SignedHeaders={}, Signature={}",
-            ALGORITHM, self.access, self.signed_headers, self.signature
+            self.algorithm.scheme(),
+            self.access,
+            self.signed_headers,
+            self.signature
         )
     }
 }
@@ -120,26 +101,59 @@ pub struct SigningInput<'a> {
     pub sdk_date: &'a str,
 }
 
-/// Signs a request: the stages in the order the official signer runs them.
-pub fn sign(ak: &str, sk: &str, input: &SigningInput<'_>) -> Authorization {
-    // 1. Every header whose name has no '_' is signed.
-    let signed_headers = SignedHeaders::from_headers(input.headers);
-    // 2. Canonical request: method, URI, query, headers, signed names, payload hash.
-    let canonical = CanonicalRequest::new(
-        input.method,
-        input.resource_path,
-        input.query,
-        input.headers,
-        signed_headers.clone(),
-        input.body,
-    );
-    // 3. String to sign over the canonical request's hash.
-    let sts = StringToSign::new(&canonical, input.sdk_date);
-    // 4. HMAC with the secret key.
-    Authorization {
-        access: ak.to_owned(),
-        signed_headers,
-        signature: signature(sk, &sts),
+/// Signs requests for one AK/SK with one algorithm. `Debug` shows the AK and the algorithm.
+#[derive(Clone)]
+pub struct Signer {
+    ak: String,
+    key: Key,
+}
+
+impl Signer {
+    /// Fails only when no ECDSA / SM2 key can be derived (see `Key::new`).
+    pub fn new(algorithm: Algorithm, ak: &str, sk: &str) -> Result<Self, Error> {
+        Ok(Signer {
+            ak: ak.to_owned(),
+            key: Key::new(algorithm, ak, sk)?,
+        })
+    }
+
+    pub fn algorithm(&self) -> Algorithm {
+        self.key.algorithm()
+    }
+
+    /// Signs a request: the stages in the order the official signer runs them. Fails only
+    /// when an SM2 nonce gives no signature (see `Key::sign`).
+    pub fn sign(&self, input: &SigningInput<'_>) -> Result<Authorization, Error> {
+        // 1. Every header whose name has no '_' is signed.
+        let signed_headers = SignedHeaders::from_headers(input.headers);
+        // 2. Canonical request: method, URI, query, headers, signed names, payload hash.
+        let canonical = CanonicalRequest::new(
+            self.algorithm(),
+            input.method,
+            input.resource_path,
+            input.query,
+            input.headers,
+            signed_headers.clone(),
+            input.body,
+        );
+        // 3. String to sign over the canonical request's hash.
+        let sts = StringToSign::new(&canonical, input.sdk_date);
+        // 4. The signature: HMAC with the SK, or ECDSA / SM2 with the derived key.
+        Ok(Authorization {
+            algorithm: self.algorithm(),
+            access: self.ak.clone(),
+            signed_headers,
+            signature: self.key.sign(&sts)?,
+        })
+    }
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("ak", &self.ak)
+            .field("algorithm", &self.algorithm())
+            .finish_non_exhaustive()
     }
 }
 
@@ -149,17 +163,36 @@ mod tests {
 
     #[test]
     fn authorization_round_trips() {
-        let a = Authorization {
-            access: "AK".into(),
-            signed_headers: SignedHeaders::parse("host;x-sdk-date"),
-            signature: "ab".into(),
-        };
-        let text = a.to_string();
-        assert_eq!(
-            text,
-            "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature=ab"
-        );
-        assert_eq!(Authorization::parse(&text), Some(a));
+        for algorithm in Algorithm::ALL {
+            let a = Authorization {
+                algorithm,
+                access: "AK".into(),
+                signed_headers: SignedHeaders::parse("host;x-sdk-date"),
+                signature: "ab".into(),
+            };
+            let text = a.to_string();
+            assert_eq!(
+                text,
+                format!(
+                    "{} Access=AK, SignedHeaders=host;x-sdk-date, Signature=ab",
+                    algorithm.scheme()
+                )
+            );
+            assert_eq!(Authorization::parse(&text), Some(a));
+        }
         assert_eq!(Authorization::parse("Basic abc"), None);
+        assert_eq!(
+            Authorization::parse("SDK-HMAC-SHA1 Access=AK, SignedHeaders=host, Signature=ab"),
+            None
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        for algorithm in Algorithm::ALL {
+            let signer = Signer::new(algorithm, "AK1", "very-secret-sk").map(|s| format!("{s:?}"));
+            let shown = signer.unwrap_or_default();
+            assert!(shown.contains("AK1") && !shown.contains("very-secret-sk"), "{shown}");
+        }
     }
 }
