@@ -137,15 +137,19 @@ RUNS = {
     "threads": {"dmskafka": "threads 8 {s}", "official": "threads 8 {s}", "raw": "conc 8 {s}"},
     "async": {"dmskafka": "async 256 {s}", "official": "async 256 {s}", "raw": "conc 256 {s}"},
     "sign": {"dmskafka": "sign {s}", "official": "sign {s}", "raw": "sign {s}"},
+    **{
+        "sign_" + algorithm.lower(): {side: "sign {s} " + algorithm for side in ("dmskafka", "official", "raw")}
+        for algorithm in ("HMAC_SM3", "ECDSA_P256_SHA256", "SM2_SM3")
+    },
     # The emulator's own limit: 64 connections replaying pre-signed requests (raw_limit's flood).
     "flood": {"raw": "flood 64 {s}"},
 }
 
 
-def measure(workers, emu_pid, repeats, secs, samples, emu_cost):
+def measure(workers, emu_pid, repeats, secs, samples, emu_cost, runs=RUNS):
     for r in range(repeats):
         print("run %d/%d" % (r + 1, repeats), flush=True)
-        for fig, per_side in RUNS.items():
+        for fig, per_side in runs.items():
             sides = list(per_side)
             # Rotate who goes first, so no side always follows the same neighbour.
             sides = sides[r % len(sides) :] + sides[: r % len(sides)]
@@ -161,7 +165,7 @@ def measure(workers, emu_pid, repeats, secs, samples, emu_cost):
                 if fig == "seq":
                     samples.setdefault("seq_p50", {}).setdefault(side, []).append(out.get("p50_us"))
                     samples.setdefault("seq_p99", {}).setdefault(side, []).append(out.get("p99_us"))
-                if out.get("sent") and fig != "sign":
+                if out.get("sent") and not fig.startswith("sign"):
                     emu_cost.setdefault(fig, {}).setdefault(side, []).append(emu_cpu / 1000 / out["sent"])
 
 
@@ -198,6 +202,45 @@ def update_readme(latest_md):
     readme.write_text(text[:start] + body.strip() + "\n\n![latest results](results/latest.png)\n" + text[end:])
 
 
+def start_workers(emu, emu_json):
+    return {
+        "dmskafka": Worker("dmskafka", [prepare.VPY, WORKLOAD, "dmskafka", emu_json]),
+        "official": Worker("official", [prepare.OFFICIAL_PY, WORKLOAD, "official", emu_json]),
+        "raw": Worker(
+            "raw",
+            [
+                prepare.RAW_LIMIT,
+                emu["endpoint"],
+                emu["ak"],
+                emu["sk"],
+                emu["project_id"],
+                ",".join(emu["instances"]),
+            ],
+        ),
+    }
+
+
+def measure_only(args, emu_proc, emu, emu_json):
+    """`--only PREFIX`: those figures alone, printed (the results files keep the full run's)."""
+    runs = {fig: sides for fig, sides in RUNS.items() if fig.startswith(args.only)}
+    if not runs:
+        sys.exit("no figure starts with %r: %s" % (args.only, ", ".join(RUNS)))
+    workers = {}
+    try:
+        workers = start_workers(emu, emu_json)
+        samples = {}
+        measure(workers, emu_proc.pid, args.repeats, args.secs, samples, {}, runs)
+    finally:
+        for w in workers.values():
+            w.close()
+        emu_proc.stdin.close()
+        emu_proc.wait(timeout=30)
+    summ = report.summarize(samples)
+    print()
+    print(report.figures_table(summ, report.ratios(summ)))
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="interleaved runs per figure (default 5)")
@@ -209,6 +252,12 @@ def main():
         help="fresh processes per SDK for import/RSS and the plugin import (default 7)",
     )
     parser.add_argument("--no-build", action="store_true", help="measure the build already installed")
+    parser.add_argument(
+        "--only",
+        metavar="PREFIX",
+        help="measure only the figures whose name starts with PREFIX (e.g. sign) and print them; "
+        "no import figures, nothing written",
+    )
     args = parser.parse_args()
     t0 = time.time()
     started = datetime.datetime.now().isoformat(timespec="seconds")
@@ -228,23 +277,11 @@ def main():
     emu_proc, emu = start_emulator(64)
     emu_json = json.dumps(emu)
     workers = {}
+    if args.only:
+        return measure_only(args, emu_proc, emu, emu_json)
     try:
         samples = import_samples(emu_json, args.imports)
-        workers = {
-            "dmskafka": Worker("dmskafka", [prepare.VPY, WORKLOAD, "dmskafka", emu_json]),
-            "official": Worker("official", [prepare.OFFICIAL_PY, WORKLOAD, "official", emu_json]),
-            "raw": Worker(
-                "raw",
-                [
-                    prepare.RAW_LIMIT,
-                    emu["endpoint"],
-                    emu["ak"],
-                    emu["sk"],
-                    emu["project_id"],
-                    ",".join(emu["instances"]),
-                ],
-            ),
-        }
+        workers = start_workers(emu, emu_json)
         emu_cost = {}
         print("import/RSS done in %.0f s" % (time.time() - t0 - t_setup), flush=True)
         measure(workers, emu_proc.pid, args.repeats, args.secs, samples, emu_cost)

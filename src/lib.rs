@@ -1,6 +1,6 @@
 //! dmskafka: a client for Huawei Cloud DMS for Kafka Smart Connect.
 //!
-//! The core — validation, SDK-HMAC-SHA256 signing, the HTTP call and typed errors —
+//! The core — validation, signing (the four official algorithms), the HTTP call and typed errors —
 //! is plain Rust. The `emulator` feature adds a local fake of the DMS API; the
 //! `python` feature adds the thin pyo3 layer that maturin builds as `dmskafka._core`.
 

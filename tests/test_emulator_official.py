@@ -3,6 +3,8 @@ gateway checks and a wrong SK fails them. The emulator checks signatures the way
 gateway does, not the way dmskafka happens to compute them. (conftest.py points HOME at a
 temporary folder before the official SDK writes its application_id file there.)"""
 
+import http.client
+
 import pytest
 
 from dmskafka.testing import Emulator
@@ -15,7 +17,10 @@ def official():
 
     from huaweicloudsdkcore.auth.credentials import BasicCredentials
     from huaweicloudsdkcore.exceptions import exceptions
+    from huaweicloudsdkcore.http.http_config import HttpConfig
     from huaweicloudsdkcore.region.region import Region
+    from huaweicloudsdkcore.sdk_request import SdkRequest
+    from huaweicloudsdkcore.signer.algorithm import SigningAlgorithm
     from huaweicloudsdkkafka.v2 import (
         CreateConnectorReq,
         CreateConnectorRequest,
@@ -28,7 +33,10 @@ def official():
     return SimpleNamespace(
         BasicCredentials=BasicCredentials,
         exceptions=exceptions,
+        HttpConfig=HttpConfig,
         Region=Region,
+        SdkRequest=SdkRequest,
+        SigningAlgorithm=SigningAlgorithm,
         CreateConnectorReq=CreateConnectorReq,
         CreateConnectorRequest=CreateConnectorRequest,
         DeleteConnectorRequest=DeleteConnectorRequest,
@@ -38,11 +46,80 @@ def official():
     )
 
 
-def official_client(o, emu, *, ak=None, sk=None, project_id=None, token=None):
+def official_client(o, emu, *, ak=None, sk=None, project_id=None, token=None, algorithm="HMAC_SHA256"):
     credentials = o.BasicCredentials(ak or emu.ak, sk or emu.sk, project_id or emu.project_id)
     if token:
         credentials = credentials.with_security_token(token)
-    return o.KafkaClient.new_builder().with_credentials(credentials).with_endpoints([emu.endpoint]).build()
+    config = o.HttpConfig.get_default_config()
+    config.signing_algorithm = o.SigningAlgorithm[algorithm]
+    return (
+        o.KafkaClient.new_builder()
+        .with_credentials(credentials)
+        .with_endpoints([emu.endpoint])
+        .with_http_config(config)
+        .build()
+    )
+
+
+ALGORITHMS = {
+    "HMAC_SHA256": "SDK-HMAC-SHA256",
+    "HMAC_SM3": "SDK-HMAC-SM3",
+    "ECDSA_P256_SHA256": "SDK-ECDSA-P256-SHA256",
+    "SM2_SM3": "SDK-SM2-SM3",
+}
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_official_sdk_with_each_signing_algorithm(official, dmskafka_emulator, algorithm):
+    """The emulator verifies every official algorithm (ECDSA and SM2 with the public key it
+    derives from the AK/SK); a wrong SK fails each."""
+    o, emu = official, dmskafka_emulator
+    iid = emu.add_instance()
+    client = official_client(o, emu, algorithm=algorithm)
+    created = client.create_connector(o.CreateConnectorRequest(instance_id=iid, body=o.CreateConnectorReq(node_cnt=2)))
+    assert created.job_id and created.connector_id
+    assert client.show_instance(o.ShowInstanceRequest(instance_id=iid)).status == "EXTENDING"
+    assert [r["status"] for r in emu.requests()] == [200, 200]
+    assert all(r["headers"]["authorization"].startswith(ALGORITHMS[algorithm] + " ") for r in emu.requests())
+
+    with pytest.raises(o.exceptions.ClientRequestException) as info:
+        official_client(o, emu, sk="not-the-secret-key", algorithm=algorithm).show_instance(
+            o.ShowInstanceRequest(instance_id=iid)
+        )
+    assert (info.value.status_code, info.value.error_code) == (401, "APIG.0301")
+    assert "signature" in info.value.error_msg
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_an_official_signature_changed_in_one_digit_is_refused(official, dmskafka_emulator, algorithm):
+    o, emu = official, dmskafka_emulator
+    iid = emu.add_instance()
+    host = emu.endpoint.split("://", 1)[1]
+    path = f"/v2/{emu.project_id}/instances/{iid}"
+    request = o.SdkRequest(
+        method="GET",
+        schema="http",
+        host=host,
+        resource_path=path,
+        query_params=[],
+        header_params={"X-Project-Id": emu.project_id},
+        signing_algorithm=o.SigningAlgorithm[algorithm],
+    )
+    headers = o.BasicCredentials(emu.ak, emu.sk).sign_request(request).header_params
+    authorization = headers["Authorization"]
+    assert authorization.startswith(ALGORITHMS[algorithm] + " ")
+    tampered = authorization[:-1] + ("1" if authorization.endswith("0") else "0")
+
+    def status(auth):
+        connection = http.client.HTTPConnection(host, timeout=10)
+        try:
+            connection.request("GET", path, headers={**headers, "Authorization": auth})
+            return connection.getresponse().status
+        finally:
+            connection.close()
+
+    assert status(authorization) == 200
+    assert status(tampered) == 401
 
 
 def test_official_sdk_runs_the_whole_flow(official, dmskafka_emulator):

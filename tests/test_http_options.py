@@ -3,6 +3,7 @@ or in the pool, or is refused at build() with a ValidationException naming it. T
 SDK runs against the same servers where it can show what the effect must be."""
 
 import base64
+import enum
 import json
 import math
 import re
@@ -19,6 +20,7 @@ from huaweicloudsdkcore.signer.algorithm import SigningAlgorithm as OfficialSign
 from huaweicloudsdkkafka.v2 import CreateConnectorRequest as OfficialCreateConnectorRequest
 from huaweicloudsdkkafka.v2 import KafkaClient as OfficialKafkaClient
 from huaweicloudsdkkafka.v2 import ShowInstanceRequest as OfficialShowInstanceRequest
+from official_signing import assert_official_accepts_recorded
 from servers import OK_BODY, GatedServer, RawServer, Recorder, read_request
 
 from dmskafka import (
@@ -259,28 +261,58 @@ def test_a_key_that_does_not_match_the_certificate_is_refused_at_build(pki, tmp_
 # -- signing_algorithm ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [m.name for m in OfficialSigningAlgorithm if m.name != "HMAC_SHA256"])
-def test_an_algorithm_this_version_cannot_sign_with_is_refused_at_build(name):
-    with Recorder() as server:
-        for algorithm in (SigningAlgorithm[name], OfficialSigningAlgorithm[name]):
-            with pytest.raises(ValidationException) as raised:
-                build([server.endpoint], signing_algorithm=algorithm)
-            assert raised.value.field == "signing_algorithm" and name in str(raised.value)
-        assert server.requests == []
+ALGORITHMS = [m.name for m in OfficialSigningAlgorithm]
+SCHEMES = {
+    "HMAC_SHA256": "SDK-HMAC-SHA256",
+    "HMAC_SM3": "SDK-HMAC-SM3",
+    "ECDSA_P256_SHA256": "SDK-ECDSA-P256-SHA256",
+    "SM2_SM3": "SDK-SM2-SM3",
+}
 
 
-def test_hmac_sha256_signs_as_the_official_client(dmskafka_emulator):
+@pytest.mark.parametrize("name", ALGORITHMS)
+def test_every_algorithm_signs_as_the_official_client(name, dmskafka_emulator):
+    """Ours (our enum or the official one) and the official client with the same algorithm:
+    the emulator, which verifies each algorithm from the request as received, accepts both."""
     emu = dmskafka_emulator
-    config = HttpConfig(signing_algorithm=OfficialSigningAlgorithm.HMAC_SHA256)
-    client = (
-        KafkaClient.new_builder()
-        .with_credentials(BasicCredentials(emu.ak, emu.sk, emu.project_id))
-        .with_endpoints([emu.endpoint])
-        .with_http_config(config)
+    instance = emu.add_instance()
+    for algorithm in (SigningAlgorithm[name], OfficialSigningAlgorithm[name]):
+        config = HttpConfig(signing_algorithm=algorithm)
+        client = (
+            KafkaClient.new_builder()
+            .with_credentials(BasicCredentials(emu.ak, emu.sk, emu.project_id))
+            .with_endpoints([emu.endpoint])
+            .with_http_config(config)
+            .build()
+        )
+        assert client.show_instance(ShowInstanceRequest(instance_id=instance)).instance_id == instance
+        assert emu.requests()[-1]["headers"]["authorization"].startswith(SCHEMES[name] + " ")
+        # What the emulator accepted, the official signer's own code accepts too.
+        assert_official_accepts_recorded(emu.requests()[-1], emu.ak, emu.sk, name)
+    official = OfficialHttpConfig.get_default_config()
+    official.signing_algorithm = OfficialSigningAlgorithm[name]
+    theirs = (
+        OfficialKafkaClient.new_builder()
+        .with_credentials(OfficialCredentials(emu.ak, emu.sk, emu.project_id))
+        .with_endpoint(emu.endpoint)
+        .with_http_config(official)
         .build()
     )
-    assert client.create_connector(create(emu.add_instance())).job_id
-    assert emu.requests()[-1]["headers"]["authorization"].startswith("SDK-HMAC-SHA256 ")
+    assert theirs.show_instance(OfficialShowInstanceRequest(instance_id=instance)).instance_id == instance
+    assert emu.requests()[-1]["headers"]["authorization"].startswith(SCHEMES[name] + " ")
+    assert [r["status"] for r in emu.requests()] == [200] * 3
+
+
+@pytest.mark.parametrize(
+    "value", ["HMAC_SM3", None, 2, enum.Enum("Other", "HMAC_SHA1").HMAC_SHA1], ids=["str", "None", "int", "other-enum"]
+)
+def test_an_unknown_algorithm_is_refused_at_build_naming_the_option(value):
+    with Recorder() as server:
+        with pytest.raises(ValidationException) as raised:
+            build([server.endpoint], signing_algorithm=value)
+        assert raised.value.field == "signing_algorithm"
+        assert "must be a SigningAlgorithm (HMAC_SHA256, HMAC_SM3, ECDSA_P256_SHA256, SM2_SM3)" in str(raised.value)
+        assert server.requests == []
 
 
 # -- ignore_content_type_for_get_request ---------------------------------------------------
@@ -376,26 +408,35 @@ def test_an_added_header_replaces_the_sdk_one_and_what_is_signed_is_what_is_sent
     ]
 
 
-def test_an_added_content_type_is_signed_as_the_official_client_signs_it(dmskafka_emulator):
+@pytest.mark.parametrize("name", ALGORITHMS)
+def test_an_added_content_type_is_signed_as_the_official_client_signs_it(name, dmskafka_emulator):
     emu = dmskafka_emulator
     with Recorder() as ours_server, Recorder() as official_server:
-        build([ours_server.endpoint]).create_connector_invoker(create()).add_header(
+        build([ours_server.endpoint], signing_algorithm=SigningAlgorithm[name]).create_connector_invoker(
+            create()
+        ).add_header("Content-Type", "text/plain").invoke()
+        official_client(
+            official_server.endpoint, signing_algorithm=OfficialSigningAlgorithm[name]
+        ).create_connector_invoker(OfficialCreateConnectorRequest(instance_id="inst-1")).add_header(
             "Content-Type", "text/plain"
         ).invoke()
-        official_client(official_server.endpoint).create_connector_invoker(
-            OfficialCreateConnectorRequest(instance_id="inst-1")
-        ).add_header("Content-Type", "text/plain").invoke()
     (ours,), (theirs,) = ours_server.requests, official_server.requests
     assert signed_headers(ours["headers"]) == signed_headers(theirs["headers"])
     assert ours["headers"]["Content-Type"] == theirs["headers"]["Content-Type"] == "text/plain"
+    # The body is not hashed: UNSIGNED-PAYLOAD in the algorithm's header (-Sm3 for the SM3 ones).
+    content_header = "X-Sdk-Content-Sm3" if name in ("HMAC_SM3", "SM2_SM3") else "X-Sdk-Content-Sha256"
+    assert ours["headers"][content_header] == theirs["headers"][content_header] == "UNSIGNED-PAYLOAD"
     # And the emulator, which verifies signatures as received, accepts such a request.
     client = (
         KafkaClient.new_builder()
         .with_credentials(BasicCredentials(emu.ak, emu.sk, emu.project_id))
         .with_endpoints([emu.endpoint])
+        .with_http_config(HttpConfig(signing_algorithm=SigningAlgorithm[name]))
         .build()
     )
-    client.create_connector_invoker(create(emu.add_instance())).add_header("Content-Type", "application/json").invoke()
+    client.create_connector_invoker(create(emu.add_instance())).add_header("Content-Type", "text/plain").invoke()
+    assert emu.requests()[-1]["headers"][content_header.lower()] == "UNSIGNED-PAYLOAD"
+    assert_official_accepts_recorded(emu.requests()[-1], emu.ak, emu.sk, name)
 
 
 def test_pool_maxsize_is_how_many_idle_connections_an_endpoint_keeps():

@@ -1,15 +1,20 @@
-"""SDK-HMAC-SHA256: ``dmskafka._core.sign`` against the official signer, byte for byte.
+"""``dmskafka._core.sign`` against the official signers, for each signing algorithm.
 
 Three layers:
 
-(a) the golden vectors under ``tests/vectors/`` (written by the OFFICIAL signer through
+(a) the golden vectors under ``tests/vectors/`` (written by the OFFICIAL signers through
     ``tests/vectors/generate.py``) through ``_core.sign``, and a check that the stored vectors
-    are still exactly what the installed official signer produces;
-(b) a differential test: a few hundred generated requests (hypothesis, derandomized, so every
-    run draws the same inputs) signed by ``huaweicloudsdkcore.signer.signer.Signer`` and by
-    ``_core.sign``, the two ``Authorization`` values compared as strings;
+    are still exactly what the installed official signers produce. HMAC_SHA256 and HMAC_SM3
+    are deterministic: compared byte for byte. ECDSA_P256_SHA256 and SM2_SM3 signatures are
+    randomized (the official signer's) or deterministic (ours, RFC 6979 nonces): everything
+    before ``Signature=`` is compared, and our signature must pass the official signing key's
+    own ``verify`` (``P256SigningKey`` / ``SM2SigningKey``, the key the official derives
+    from the same AK/SK);
+(b) differential tests: generated requests (hypothesis, derandomized, so every run draws the
+    same inputs) signed by the official signer of each algorithm (``Signer``, ``SM3Signer``,
+    ``P256SHA256Signer``, ``SM2SM3Signer``) and by ``_core.sign``, compared as in (a);
 (c) a property test against a small INDEPENDENT reference canonicalizer written from the spec
-    below, compared with ``_core.sign`` (authorization) and with the official
+    below (HMAC_SHA256), compared with ``_core.sign`` (authorization) and with the official
     ``Signer._process_canonical_request`` (canonical-request stage).
 
 Contract of ``_core.sign`` versus the official ``Signer.sign``
@@ -22,11 +27,12 @@ request. The tests therefore hand ``_core.sign`` the completed header set:
 - ``X-Sdk-Date``: the official signer adds the current time when it is missing, and otherwise
   re-formats the header through ``strptime``/``strftime``. The tests always pass a canonical
   ``%Y%m%dT%H%M%SZ`` value, both as the header and as ``sdk_date``.
-- ``X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD``: the official signer sets it when the header
-  named exactly ``Content-Type`` is present and starts with neither ``application/json`` nor
-  ``application/bson``. The differential test adds that header itself, as any caller of
-  ``_core.sign`` must (``_with_official_content_header``), and asserts that the official
-  signer added no header the test did not pass.
+- ``X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`` (``X-Sdk-Content-Sm3`` for HMAC_SM3 and SM2_SM3):
+  the official signer sets it when the header named exactly ``Content-Type`` is present and
+  starts with neither ``application/json`` nor ``application/bson``. The differential test
+  adds that header itself, as any caller of ``_core.sign`` must
+  (``_with_official_content_header``), and asserts that the official signer added no header
+  the test did not pass.
 
 Inputs the official signer cannot handle (it raises), skipped explicitly
 --------------------------------------------------------------------------
@@ -52,12 +58,9 @@ Inputs outside the generated domain (no raise, but not compared)
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -66,6 +69,8 @@ from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from official_signing import RANDOMIZED, assert_official_accepts
+from official_signing import generator as _load_generator
 
 from dmskafka import _core
 
@@ -82,8 +87,18 @@ EMPTY_HASH = hashlib.sha256(b"").hexdigest()
 # ---- helpers --------------------------------------------------------------------------------
 
 
-def core_sign(ak, sk, method, path, query, headers, body, sdk_date=DATE) -> str:
-    return _core.sign(ak, sk, method, path, [tuple(q) for q in query], [tuple(h) for h in headers], body, sdk_date)
+CONTENT_HEADER = {
+    "HMAC_SHA256": "X-Sdk-Content-Sha256",
+    "HMAC_SM3": "X-Sdk-Content-Sm3",
+    "ECDSA_P256_SHA256": "X-Sdk-Content-Sha256",
+    "SM2_SM3": "X-Sdk-Content-Sm3",
+}
+
+
+def core_sign(ak, sk, method, path, query, headers, body, sdk_date=DATE, algorithm="HMAC_SHA256") -> str:
+    return _core.sign(
+        ak, sk, method, path, [tuple(q) for q in query], [tuple(h) for h in headers], body, sdk_date, algorithm
+    )
 
 
 def official_request(method, path, query, headers, body) -> SdkRequest:
@@ -98,10 +113,10 @@ def official_request(method, path, query, headers, body) -> SdkRequest:
     )
 
 
-def official_sign(ak, sk, method, path, query, headers, body) -> str:
+def official_sign(ak, sk, method, path, query, headers, body, algorithm="HMAC_SHA256") -> str:
     request = official_request(method, path, query, headers, body)
     passed = set(request.header_params)
-    Signer(BasicCredentials(ak, sk)).sign(request)
+    _load_generator().signer_class(algorithm)(BasicCredentials(ak, sk)).sign(request)
     added = set(request.header_params) - passed - {"Authorization"}
     assert not added, f"the official signer completed the request with {added}; pass them to _core.sign"
     return request.header_params["Authorization"]
@@ -117,11 +132,11 @@ def official_canonical_request(method, path, query, headers, body) -> str:
     return Signer(BasicCredentials(AK, SK))._process_canonical_request(request, signed)
 
 
-def _with_official_content_header(headers: list) -> list:
+def _with_official_content_header(headers: list, algorithm: str = "HMAC_SHA256") -> list:
     """What the official signer does before signing a non-JSON body (see the docstring)."""
     content_type = dict(headers).get("Content-Type")
     if content_type and not content_type.startswith(("application/json", "application/bson")):
-        return [*headers, ("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD")]
+        return [*headers, (CONTENT_HEADER[algorithm], "UNSIGNED-PAYLOAD")]
     return headers
 
 
@@ -134,21 +149,16 @@ def load_vector(case: str) -> dict:
     return req
 
 
-@functools.cache
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("_dmskafka_vector_generator", VECTORS / "generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 # ---- (a) golden vectors ---------------------------------------------------------------------
 
 
 def test_there_are_enough_vectors():
     assert len(CASES) >= 12, CASES
+
+
+def test_every_algorithm_has_vectors():
+    algorithms = [load_vector(c)["algorithm"] for c in CASES]
+    assert {a: algorithms.count(a) >= 4 for a in CONTENT_HEADER} == dict.fromkeys(CONTENT_HEADER, True)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -164,16 +174,27 @@ def test_vector_through_core_sign(case):
         req["headers"],
         req["body"],
         req["sdk_date"],
+        req["algorithm"],
     )
-    assert got == expected
+    if req["algorithm"] in RANDOMIZED:
+        assert_official_accepts(req, got)
+        # Ours is deterministic (RFC 6979); the stored one is the official signer's.
+        assert got != expected
+    else:
+        assert got == expected
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_vector_is_what_the_official_signer_produces(case):
     generator = _load_generator()
     assert case in generator.CASES, f"{case}: folder without an entry in generate.py"
-    for filename, data in generator.files_for(generator.CASES[case]).items():
+    for filename, data in generator.files_for(generator.CASES[case], VECTORS / case).items():
         assert (VECTORS / case / filename).read_bytes() == data, f"{case}/{filename}: rerun generate.py"
+
+
+def test_derived_keys_are_what_the_official_signer_derives():
+    data = _load_generator().derived_keys_json()
+    assert (VECTORS / "derived-keys.json").read_bytes() == data, "derived-keys.json: rerun generate.py"
 
 
 # ---- (b) differential: _core.sign vs the official signer ------------------------------------
@@ -267,6 +288,7 @@ OPTIONAL_HEADERS = [
     "X-Custom",
     "Accept",
     "X-Sdk-Content-Sha256",
+    "X-Sdk-Content-Sm3",
 ]
 
 
@@ -313,6 +335,67 @@ def test_core_sign_matches_official_signer(aksk, method, path, query, headers, b
     headers = _with_official_content_header(headers)
     expected = official_sign(ak, sk, method, path, query, headers, body)
     assert core_sign(ak, sk, method, path, query, headers, body) == expected
+
+
+@settings(DIFFERENTIAL, max_examples=200)
+@given(keys, methods, resource_paths(), query_pairs, header_sets(), bodies)
+def test_core_sign_matches_official_sm3_signer(aksk, method, path, query, headers, body):
+    ak, sk = aksk
+    headers = _with_official_content_header(headers, "HMAC_SM3")
+    expected = official_sign(ak, sk, method, path, query, headers, body, "HMAC_SM3")
+    assert core_sign(ak, sk, method, path, query, headers, body, DATE, "HMAC_SM3") == expected
+
+
+# The official ECDSA and SM2 code is pure Python (a signature or verification takes tens of
+# milliseconds), hence fewer examples.
+@pytest.mark.parametrize("algorithm", RANDOMIZED)
+@settings(DIFFERENTIAL, max_examples=25)
+@given(keys, methods, resource_paths(), query_pairs, header_sets(), bodies)
+def test_core_sign_is_verified_by_the_official_key(algorithm, aksk, method, path, query, headers, body):
+    ak, sk = aksk
+    headers = _with_official_content_header(headers, algorithm)
+    ours = core_sign(ak, sk, method, path, query, headers, body, DATE, algorithm)
+    spec = {
+        "algorithm": algorithm,
+        "ak": ak,
+        "sk": sk,
+        "method": method,
+        "resource_path": path,
+        "query": query,
+        "headers": headers,
+        "body": body,
+        "sdk_date": DATE,
+    }
+    assert_official_accepts(spec, ours)
+
+
+@pytest.mark.parametrize("algorithm", RANDOMIZED)
+def test_the_official_key_refuses_a_changed_signature(algorithm):
+    """Guards the check above: the official verification is live."""
+    headers = [("Content-Type", "application/json"), ("X-Sdk-Date", DATE), ("Host", HOST)]
+    spec = {
+        "algorithm": algorithm,
+        "ak": AK,
+        "sk": SK,
+        "method": "POST",
+        "resource_path": "/v2/p/c",
+        "query": [],
+        "headers": headers,
+        "body": b"{}",
+        "sdk_date": DATE,
+    }
+    ours = core_sign(AK, SK, "POST", "/v2/p/c", [], headers, b"{}", DATE, algorithm)
+    assert_official_accepts(spec, ours)
+    changed = ours[:-1] + ("1" if ours.endswith("0") else "0")
+    with pytest.raises(AssertionError, match="the official key refuses"):
+        assert_official_accepts(spec, changed)
+    with pytest.raises(AssertionError, match="the official key refuses"):
+        assert_official_accepts(spec, core_sign(AK, SK + "x", "POST", "/v2/p/c", [], headers, b"{}", DATE, algorithm))
+
+
+def test_an_unknown_algorithm_is_refused_naming_it():
+    with pytest.raises(ValueError, match="must be a SigningAlgorithm .*; got HMAC_SHA1"):
+        core_sign(AK, SK, "GET", "/", [], [("Host", HOST)], b"", DATE, "HMAC_SHA1")
 
 
 # Every character Python's str.strip() removes, the Unicode White_Space set Rust's trim()
@@ -483,16 +566,20 @@ def test_core_sign_matches_independent_reference(method, path, query, headers, b
     assert core_sign(AK, SK, method, path, query, headers, body) == expected
 
 
+# The reference computes SDK-HMAC-SHA256.
+SHA256_CASES = [c for c in CASES if load_vector(c)["algorithm"] == "HMAC_SHA256"]
+
+
 def _in_reference_domain(case: str) -> bool:
     lowered = [n.lower() for n, _ in load_vector(case)["headers"]]
     return len(set(lowered)) == len(lowered)
 
 
 def test_reference_domain_excludes_only_the_case_variant_vector():
-    assert [c for c in CASES if not _in_reference_domain(c)] == ["header-names-differing-only-in-case"]
+    assert [c for c in SHA256_CASES if not _in_reference_domain(c)] == ["header-names-differing-only-in-case"]
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if _in_reference_domain(c)])
+@pytest.mark.parametrize("case", [c for c in SHA256_CASES if _in_reference_domain(c)])
 def test_reference_agrees_with_vector_stages(case):
     """The reference canonicalizer reproduces every stored stage of the vectors in its domain."""
     req = load_vector(case)

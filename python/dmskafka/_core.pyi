@@ -233,6 +233,7 @@ def sign(
     headers: Sequence[tuple[str, str]],
     body: bytes,
     sdk_date: str,
+    algorithm: str = "HMAC_SHA256",
 ) -> str: ...
 
 # Test-only (src/python/testhooks.rs, tests/test_hostile.py): panics inside the sync ("sync")

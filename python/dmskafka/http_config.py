@@ -8,8 +8,9 @@ __all__ = ["HttpConfig", "SigningAlgorithm"]
 
 
 class SigningAlgorithm(enum.Enum):
-    """The official algorithm names. This version signs with HMAC_SHA256; `build()` refuses the
-    others (ValidationException naming signing_algorithm) rather than signing otherwise."""
+    """The official algorithm names; each signs as the official signer does (SDK-HMAC-SHA256,
+    SDK-HMAC-SM3, SDK-ECDSA-P256-SHA256, SDK-SM2-SM3). The official enum's members work too;
+    `build()` refuses anything else (ValidationException naming signing_algorithm)."""
 
     HMAC_SHA256 = 1
     HMAC_SM3 = 2

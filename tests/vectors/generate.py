@@ -365,60 +365,70 @@ KEY_PAIRS = [(AK, SK), (AK_UNICODE, SK_LONG), ("AK-with-dash", "x"), (AK_SM2_SHO
 BOUNDED = [(AK, SK, (1 << 252) - 1), (AK_UNICODE, SK_LONG, (1 << 252) - 1), (AK, SK, 0)]
 
 
-def _official_stages(spec: dict) -> tuple[str, str, str]:
-    headers = {k: v for k, v in spec["headers"]}
-    body = spec["body"]
+def _new_request(spec: dict) -> SdkRequest:
+    return SdkRequest(
+        method=spec["method"],
+        schema="https",
+        host=HOST,
+        resource_path=spec["resource_path"],
+        query_params=[tuple(q) for q in spec["query"]],
+        header_params={k: v for k, v in spec["headers"]},
+        body=spec["body"],
+    )
 
-    def new_request() -> SdkRequest:
-        return SdkRequest(
-            method=spec["method"],
-            schema="https",
-            host=HOST,
-            resource_path=spec["resource_path"],
-            query_params=[tuple(q) for q in spec["query"]],
-            header_params=dict(headers),
-            body=body,
-        )
 
-    algorithm = spec["algorithm"]
-    cls = signer_class(algorithm)
+def official_steps(spec: dict) -> tuple[str, str, str]:
+    """The official signer's steps, in the order ``sign`` runs them, up to the signature:
+    the canonical request, the string to sign and the ``Authorization`` before the signature."""
+    cls = signer_class(spec["algorithm"])
     signer = cls(BasicCredentials(spec["ak"], spec["sk"]))
-
-    # The whole official signer, once.
-    signed = signer.sign(new_request())
-    authorization = signed.header_params["Authorization"]
-    added = set(signed.header_params) - set(headers) - {"Authorization"}
-    if added:
-        raise SystemExit(f"the official signer added {sorted(added)}: put them into the case's headers")
-
-    # The same steps one by one, to capture the intermediate stages.
-    request = new_request()
+    request = _new_request(spec)
     cls._process_content_header(request)
     t = cls._process_header_time(request)
     cls._process_header_host(request)
     signed_headers = cls._process_signed_headers(request)
     canonical_request = signer._process_canonical_request(request, signed_headers)
     string_to_sign = signer._process_string_to_sign(canonical_request, t)
-    signature = signer._sign_string_to_sign(string_to_sign, spec["sk"])
-    again = signer._process_auth_header_value(signature, spec["ak"], signed_headers)
-    if algorithm in RANDOMIZED:
-        if not (official_verifies(spec, string_to_sign, again) and official_verifies(spec, string_to_sign, authorization)):
+    return canonical_request, string_to_sign, signer._process_auth_header_value("", spec["ak"], signed_headers)
+
+
+def _official_stages(spec: dict) -> tuple[str, str, str]:
+    """The three stages; the last one whole for HMAC, before the signature for ECDSA and SM2.
+    Checked against the whole official ``sign`` (for ECDSA and SM2: both signatures verified)."""
+    signer = signer_class(spec["algorithm"])(BasicCredentials(spec["ak"], spec["sk"]))
+    signed = signer.sign(_new_request(spec))
+    authorization = signed.header_params["Authorization"]
+    added = set(signed.header_params) - {k for k, _ in spec["headers"]} - {"Authorization"}
+    if added:
+        raise SystemExit(f"the official signer added {sorted(added)}: put them into the case's headers")
+
+    canonical_request, string_to_sign, before_signature = official_steps(spec)
+    if spec["algorithm"] in RANDOMIZED:
+        signature = signer._sign_string_to_sign(string_to_sign, spec["sk"])
+        if not (
+            official_verifies(spec, string_to_sign, before_signature + signature)
+            and official_verifies(spec, string_to_sign, authorization)
+        ):
             raise SystemExit("the official key does not verify the official signatures")
-        again, authorization = unsigned(again), unsigned(authorization)
-    if again != authorization:
+        authorization = unsigned(authorization)
+    else:
+        signature = signer._sign_string_to_sign(string_to_sign, spec["sk"])
+        before_signature += signature
+    if before_signature != authorization:
         raise SystemExit("step-by-step signing disagrees with sign()")
     return canonical_request, string_to_sign, authorization
 
 
 def unsigned(authorization: str) -> str:
-    """The ``Authorization`` text up to ``Signature=``: what a randomized signature leaves fixed."""
-    return authorization[: authorization.index("Signature=")]
+    """The ``Authorization`` text up to ``Signature=`` included: what a randomized signature
+    leaves fixed."""
+    return authorization[: authorization.index("Signature=") + len("Signature=")]
 
 
 def official_verifies(spec: dict, string_to_sign: str, authorization: str) -> bool:
     """The official signing key's own ``verify`` of the signature in ``authorization``."""
     signer = signer_class(spec["algorithm"])(BasicCredentials(spec["ak"], spec["sk"]))
-    signature = bytes.fromhex(authorization[len(unsigned(authorization)) + len("Signature=") :])
+    signature = bytes.fromhex(authorization[len(unsigned(authorization)) :])
     return signer.get_signing_key().verify(signature, string_to_sign.encode("utf-8"))
 
 
@@ -464,17 +474,8 @@ def files_for(spec: dict, folder: Path) -> dict[str, bytes]:
 
 
 def _official_authorization(spec: dict) -> str:
-    request = SdkRequest(
-        method=spec["method"],
-        schema="https",
-        host=HOST,
-        resource_path=spec["resource_path"],
-        query_params=[tuple(q) for q in spec["query"]],
-        header_params={k: v for k, v in spec["headers"]},
-        body=spec["body"],
-    )
     signer = signer_class(spec["algorithm"])(BasicCredentials(spec["ak"], spec["sk"]))
-    return signer.sign(request).header_params["Authorization"]
+    return signer.sign(_new_request(spec)).header_params["Authorization"]
 
 
 def derived_keys_json() -> bytes:
