@@ -20,6 +20,7 @@ from servers import Metadata, Recorder, credential
 
 from dmskafka import BasicCredentials, HttpConfig, KafkaClient, Region, ShowInstanceRequest, exceptions
 from dmskafka.client import _from_chain
+from dmskafka.http_config import SigningAlgorithm
 
 NOW = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 LATER = NOW + datetime.timedelta(hours=6)
@@ -259,12 +260,14 @@ def test_hand_made_credentials_without_keys_use_the_metadata_service(metadata, e
 # -- refresh while calls are in flight ------------------------------------------------------------
 
 
+@pytest.mark.parametrize("algorithm", ["HMAC_SHA256", "SM2_SM3"])
 @pytest.mark.parametrize("threads", [8])
-def test_one_refresh_for_calls_in_flight_and_none_signed_with_the_old_keys(metadata, emu, threads):
+def test_one_refresh_for_calls_in_flight_and_none_signed_with_the_old_keys(metadata, emu, threads, algorithm):
     """Keys within the margin are used by one call, then must be renewed. Calls from several
     threads start together while the renewal is held by the fake: one renewal request reaches
     it, and every one of those calls is signed with the new keys (the emulator checks each
-    signature and the registered token)."""
+    signature and the registered token). With SM2 the client's key, derived from the AK/SK,
+    is derived again from the new keys."""
     emu.add_credentials("AKOLD", "sk-old", emu.project_id, security_token="token-old")
     emu.add_credentials("AKNEW", "sk-new", emu.project_id, security_token="token-new")
     keys = [credential("AKOLD", "sk-old", "token-old", SOON), credential("AKNEW", "sk-new", "token-new", LATER)]
@@ -273,6 +276,7 @@ def test_one_refresh_for_calls_in_flight_and_none_signed_with_the_old_keys(metad
             KafkaClient.new_builder()
             .with_credentials(BasicCredentials(project_id=emu.project_id))
             .with_endpoints([emu.endpoint])
+            .with_http_config(HttpConfig(signing_algorithm=SigningAlgorithm[algorithm]))
             .build()
         )
         instance_id = emu.add_instance()
