@@ -18,6 +18,7 @@ __all__ = [
     "configured_kafka_region",
     "kafka_regions",
     "operations",
+    "check_body",
     "check_wait",
     "wait_for_calls",
     "sign",
