@@ -8,6 +8,7 @@ the new routes. Expected values come from the official models and docs/emulator.
 from types import SimpleNamespace
 
 import pytest
+from test_tasks_differential import TASK_OPS as ALL_TASK_OPS
 
 import dmskafka
 from dmskafka.core.exceptions import exceptions as our_exceptions
@@ -15,19 +16,7 @@ from dmskafka.core.exceptions import exceptions as our_exceptions
 SASL_PASSWORD = "Peer-Pass-7f3a"
 PEER_SERVERS = "10.8.0.1:9093,10.8.0.2:9093"
 BUCKET = "dump-bucket"
-TASK_OPS = [
-    "create_connector_task",
-    "list_connector_tasks",
-    "show_connector_task",
-    "modify_connector_task",
-    "delete_connector_task",
-    "pause_connector_task",
-    "resume_connector_task",
-    "restart_connector_task",
-    "restart_smart_connector_task",
-    "validate_connector_connectivity",
-    "list_obs_buckets",
-]
+TASK_OPS = list(ALL_TASK_OPS)
 
 
 def _official():
