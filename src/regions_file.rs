@@ -11,7 +11,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 
 use crate::error::Error;
@@ -35,27 +35,49 @@ struct Entry {
     endpoints: Option<Vec<String>>,
 }
 
-/// The services in the file's order (a later entry for the same key wins, as in the
-/// official dict).
-struct Services(Vec<(String, Vec<Entry>)>);
+/// The region lists of one service (its name in any case) in the file's order; other
+/// services' entries are skipped unread, so a mistake under another service does not stop
+/// this one (as the official reads only the service it is asked for).
+struct ForService<'a>(&'a str);
 
-impl<'de> Deserialize<'de> for Services {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct InOrder;
-        impl<'de> Visitor<'de> for InOrder {
-            type Value = Services;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a mapping of service names to lists of regions")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Services, M::Error> {
-                let mut services = Vec::new();
-                while let Some(entry) = map.next_entry::<String, Vec<Entry>>()? {
-                    services.push(entry);
-                }
-                Ok(Services(services))
+impl<'de> DeserializeSeed<'de> for ForService<'_> {
+    /// `None` for an empty document (only comments): it lists nothing.
+    type Value = Option<Vec<Vec<Entry>>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ForService<'_> {
+    type Value = Option<Vec<Vec<Entry>>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping of service names to lists of regions")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let mut lists = Vec::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if name.to_uppercase() == self.0.to_uppercase() {
+                lists.push(map.next_value::<Vec<Entry>>()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
             }
         }
-        deserializer.deserialize_map(InOrder)
+        Ok(Some(lists))
     }
 }
 
@@ -70,24 +92,22 @@ pub fn lookup(path: &Path, service: &str, region_id: &str) -> Result<Option<Regi
     let text =
         std::fs::read_to_string(path).map_err(|e| Error::Config(format!("cannot read regions file '{shown}': {e}")))?;
     // An empty file (or only comments) lists nothing.
-    let services: Option<Services> = yaml_serde::from_str(&text).map_err(|e| {
-        // The message leaves out the very first position, and a wrong shape of the whole
-        // document has none: it is where the document starts.
-        let shown_at = e.to_string().contains(" at line ");
-        let line = e.location().map_or_else(|| document_line(&text), |l| l.line());
-        let at = if shown_at {
-            String::new()
-        } else {
-            format!(" at line {line}")
-        };
-        Error::Config(format!("invalid regions file '{shown}': {e}{at}"))
-    })?;
-    let service = service.to_uppercase();
+    let lists = ForService(service)
+        .deserialize(yaml_serde::Deserializer::from_str(&text))
+        .map_err(|e| {
+            // The message leaves out the very first position, and a wrong shape of the whole
+            // document has none: it is where the document starts.
+            let shown_at = e.to_string().contains(" at line ");
+            let line = e.location().map_or_else(|| document_line(&text), |l| l.line());
+            let at = if shown_at {
+                String::new()
+            } else {
+                format!(" at line {line}")
+            };
+            Error::Config(format!("invalid regions file '{shown}': {e}{at}"))
+        })?;
     let mut found = None;
-    for (name, entries) in services.map(|s| s.0).unwrap_or_default() {
-        if name.to_uppercase() != service {
-            continue;
-        }
+    for entries in lists.unwrap_or_default() {
         for entry in entries {
             if entry.id.as_deref() != Some(region_id) {
                 continue;
@@ -129,6 +149,21 @@ mod tests {
         assert!(written.is_ok());
         check(&path);
         let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn another_services_mistake_does_not_stop_this_one() {
+        let text = "ecs:\n  - id: cn-north-4\n    endpoints: not-a-list\nkafka:\n  - id: cn-north-4\n    \
+                    endpoint: https://k\n";
+        with_file(text, |path| {
+            let region = lookup(path, "kafka", "cn-north-4").ok().flatten();
+            assert_eq!(region.map(|r| r.endpoints), Some(vec!["https://k".to_owned()]));
+            let shown = lookup(path, "ecs", "cn-north-4")
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(shown.contains("line 3"), "{shown}");
+        });
     }
 
     #[test]

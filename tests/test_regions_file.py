@@ -132,3 +132,9 @@ def test_a_malformed_file_is_an_error_naming_the_file_and_the_line(regions_file,
     except yaml.MarkedYAMLError as e:  # a syntax error: a line PyYAML reports too
         marks = [m.line + 1 for m in (e.context_mark, e.problem_mark) if m is not None]
         assert int(line.group(1)) in marks, (message, marks)
+
+
+def test_a_mistake_under_another_service_is_skipped_as_the_official_skips_it(regions_file):
+    regions_file.write_text("ECS:\n  - id: cn-north-4\n    endpoints: not-a-list\n" + REGIONS.split("\n", 1)[1])
+    assert_same()
+    assert KafkaRegion.value_of("my-own-1").endpoints == ["https://own-again.example.com"]
