@@ -24,7 +24,7 @@ from dmskafka.exceptions import (
     ValidationException,
     WaitTimeoutException,
 )
-from dmskafka.http_config import HttpConfig
+from dmskafka.http_config import HttpConfig, SigningAlgorithm
 from dmskafka.models import (
     CreateConnectorReq,
     CreateConnectorRequest,
@@ -127,6 +127,7 @@ __all__ = [
     "ShowConnectorTaskResponse",
     "ShowInstanceRequest",
     "ShowInstanceResponse",
+    "SigningAlgorithm",
     "SmartConnectTaskEntity",
     "SmartConnectTaskReqSinkConfig",
     "SmartConnectTaskReqSourceConfig",

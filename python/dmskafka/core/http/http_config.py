@@ -1,5 +1,5 @@
-"""``huaweicloudsdkcore.http.http_config``."""
+"""``huaweicloudsdkcore.http.http_config`` (which imports `SigningAlgorithm` too)."""
 
-from dmskafka.http_config import HttpConfig
+from dmskafka.http_config import HttpConfig, SigningAlgorithm
 
-__all__ = ["HttpConfig"]
+__all__ = ["HttpConfig", "SigningAlgorithm"]
