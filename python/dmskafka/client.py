@@ -117,10 +117,14 @@ def _from_chain(config):
 
 
 def _keys_of(credentials, config):
-    """The core's source of the credentials' keys: the chain's, or one made from the values
-    as the official picks it (AK/SK, federation, or the ECS metadata service without either)."""
-    if credentials._keys is not None:
-        return credentials._keys
+    """The core's source of the credentials' keys: the chain's (or a provider's), unless keys
+    given there were changed by hand since; else one made from the values as the official
+    picks it (AK/SK, federation, or the ECS metadata service without either)."""
+    keys = credentials._keys
+    if keys is not None and (
+        keys.temporary or keys.current() == (credentials._ak, credentials._sk, credentials._security_token)
+    ):
+        return keys
     return _core.CoreKeys(
         credentials.ak,
         credentials.sk,
@@ -134,13 +138,19 @@ def _keys_of(credentials, config):
     )
 
 
-def _synced(credentials, keys):
-    """The credentials showing the temporary keys their source last fetched, as the official
-    object's attributes follow its refreshes (keys given by hand are left as they are)."""
-    current = keys.current() if keys.temporary else None
-    if current is not None:
-        credentials._ak, credentials._sk, credentials._security_token = current
-    return credentials
+_KEY_FIELDS = ("ak", "sk", "security_token")
+
+
+def _settings(credentials, config):
+    """What the official client reads again for each request: the bound credentials' keys and
+    project id, and the configuration's signing algorithm."""
+    return (
+        credentials._ak,
+        credentials._sk,
+        credentials._security_token,
+        credentials._project_id,
+        config._signing_algorithm,
+    )
 
 
 class _BaseClient:
@@ -159,10 +169,48 @@ class _BaseClient:
         client._config = config
         client._http_handler = http_handler
         client._endpoints = endpoints
+        client._seen = _settings(credentials, config)
+        client._rebuild_lock = threading.Lock()
         return client
 
+    def _current_core(self):
+        """The core to call: made again when the bound credentials' keys or project id, or
+        the configuration's signing algorithm, changed since it was made (the official client
+        signs each request with the values of that moment)."""
+        if _settings(self._credentials, self._config) == self._seen:
+            return self._core
+        with self._rebuild_lock:
+            credentials, config = self._credentials, self._config
+            now = _settings(credentials, config)
+            if now == self._seen:
+                return self._core
+            keys = self._core.keys
+            if now[:3] != self._seen[:3]:
+                if keys.temporary:
+                    from dmskafka.exceptions import ValidationException
+
+                    name = next(n for n, a, b in zip(_KEY_FIELDS, now, self._seen) if a != b)
+                    raise ValidationException(
+                        name,
+                        "cannot be changed after build(): these credentials' keys are temporary and "
+                        "fetched by the client (%s); build a client with the new credentials"
+                        % ("federation" if keys.federation() else "metadata, OIDC or pod identity"),
+                    )
+                keys = _keys_of(credentials, config)
+            core = _core.CoreClient(keys, credentials.project_id, self._endpoints, config, PRODUCT)
+            self._core, self._seen = core, now
+            return core
+
     def get_credentials(self):
-        return _synced(self._credentials, self._core.keys)
+        """The bound credentials, showing the temporary keys their source last fetched, as the
+        official object's attributes follow its refreshes (keys given by hand, or changed by
+        hand since, are left as they are)."""
+        credentials, keys = self._credentials, self._core.keys
+        current = keys.current() if keys.temporary else None
+        if current is not None and (credentials._ak, credentials._sk, credentials._security_token) == self._seen[:3]:
+            credentials._ak, credentials._sk, credentials._security_token = current
+            self._seen = current + self._seen[3:]
+        return credentials
 
     def close(self):
         """Closes the client's connections and per-thread runtimes now, as the official `close()`
@@ -239,11 +287,12 @@ class KafkaClient(_BaseClient, KafkaOperations):
         return SyncInvoker(call, request)
 
     def _invoke(self, op, params, body, headers):
+        client = self._current_core()
         if not _observed(self):
-            return _builder(op)(self._core.call(op, params, body, headers, False))
+            return _builder(op)(client.call(op, params, body, headers, False))
         from dmskafka import _logging
 
-        core = _logging.observe(self, op, params, lambda trace: self._core.call(op, params, body, headers, trace))
+        core = _logging.observe(self, op, params, lambda trace: client.call(op, params, body, headers, trace))
         return _builder(op)(core)
 
     def wait_for_job(self, instance_id, job_id, timeout=600.0, poll_interval=2.0, **kwargs):
@@ -339,12 +388,13 @@ class KafkaAsyncClient(_BaseClient, KafkaAsyncOperations):
         return AsyncInvoker(call, request)
 
     def _start(self, op, params, body, headers):
+        client = self._current_core()
         if not _observed(self):
-            return FutureSdkResponse(self._core.call_async(op, params, body, headers, False), _builder(op))
+            return FutureSdkResponse(client.call_async(op, params, body, headers, False), _builder(op))
         from dmskafka import _logging
 
         started = _logging.started()
-        call = self._core.call_async(op, params, body, headers, True)
+        call = client.call_async(op, params, body, headers, True)
         _logging.observe_call(self, op, params, call, started)
         return FutureSdkResponse(call, _builder(op))
 
