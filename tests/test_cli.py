@@ -72,7 +72,7 @@ def test_old_flavors_send_specification_and_spec_code(emu, capsys):
 
 def test_credentials_from_the_profile_file_and_the_project_id_from_iam(emu, monkeypatch, tmp_path, capsys):
     profile = tmp_path / "credentials"
-    profile.write_text("[basic]\nak = %s\nsk = %s\n" % (emu.ak, emu.sk))
+    profile.write_text("[basiccredentials]\nak = %s\nsk = %s\n" % (emu.ak, emu.sk))
     for name in ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_PROJECT_ID"):
         monkeypatch.delenv(name)
     monkeypatch.setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", str(profile))

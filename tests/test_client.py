@@ -315,7 +315,7 @@ def test_credentials_from_the_environment(emu, monkeypatch):
 def test_credentials_from_the_profile_file(emu, monkeypatch, tmp_path, home, where):
     import os
 
-    text = "[global]\nak = WRONG\nsk = wrong\n\n[basic]\nak = %s\nsk = %s\nproject_id = %s\n" % (
+    text = "[global]\nak = WRONG\nsk = wrong\n\n[basiccredentials]\nak = %s\nsk = %s\nproject_id = %s\n" % (
         emu.ak,
         emu.sk,
         emu.project_id,

@@ -51,7 +51,9 @@ def ours():
 
 
 def theirs():
-    return CredentialProviderChain.get_basic_credential_provider_chain().get_credentials()
+    """What the official `build()` without credentials runs: the chain for its credential type
+    "BasicCredentials" (so the profile file's section is `[basiccredentials]`)."""
+    return CredentialProviderChain.get_default_credential_provider_chain("BasicCredentials").get_credentials()
 
 
 def fields(credentials):
@@ -126,7 +128,7 @@ def test_nothing_anywhere_lists_every_link_in_the_official_order_and_words(metad
 def test_each_link_fails_with_the_official_message(metadata, monkeypatch, tmp_path, env):
     (tmp_path / "empty").write_text("  \n")
     (tmp_path / "global-only").write_text("[global]\nak = A\nsk = S\n")
-    (tmp_path / "no-sk").write_text("[basic]\nak = A\n")
+    (tmp_path / "no-sk").write_text("[basiccredentials]\nak = A\n")
     for name, value in env.items():
         monkeypatch.setenv(name, value.format(tmp=tmp_path))
     with metadata(Metadata()):
@@ -149,7 +151,11 @@ def test_environment_and_profile_find_what_the_official_finds(monkeypatch, tmp_p
             monkeypatch.setenv("HUAWEICLOUD_SDK_" + name.upper(), value)
     else:
         path = tmp_path / "credentials"
-        text = "[basic]\n" + "".join("%s = %s\n" % kv for kv in values.items()) + "iam_endpoint = https://iam.x\n"
+        text = (
+            "[basiccredentials]\n"
+            + "".join("%s = %s\n" % kv for kv in values.items())
+            + "iam_endpoint = https://iam.x\n"
+        )
         path.write_text(text)
         monkeypatch.setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", str(path))
     assert fields(ours()) == fields(theirs())

@@ -219,7 +219,8 @@ def test_no_secret_in_anything_printed_or_logged(dmskafka_emulator, debug_loggin
             monkeypatch.delenv("HUAWEICLOUD_SDK_" + name)
         profile = tmp_path / "credentials"
         profile.write_text(
-            "[basic]\nak = %s\nsk = %s\nproject_id = %s\nsecurity_token = %s\n" % (AK, SK, emu.project_id, TOKEN)
+            "[basiccredentials]\nak = %s\nsk = %s\nproject_id = %s\nsecurity_token = %s\n"
+            % (AK, SK, emu.project_id, TOKEN)
         )
         monkeypatch.setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", str(profile))
         from_file = KafkaClient.new_builder().with_endpoints([emu.endpoint]).build()

@@ -13,6 +13,7 @@ __all__ = [
     "CoreResponse",
     "Operation",
     "EmulatorServer",
+    "credential_link",
     "default_credentials",
     "discover_project_id",
     "configured_kafka_region",
@@ -217,7 +218,12 @@ def configured_kafka_region(region_id: str) -> tuple[str, list[str]] | None: ...
 def kafka_regions() -> list[tuple[str, str]]: ...
 
 # (project_id, iam_endpoint, keys) from the official provider chain.
-def default_credentials(http_config: HttpConfig, product: str) -> tuple[str | None, str | None, CoreKeys]: ...
+def default_credentials(
+    http_config: HttpConfig, product: str, credential_type: str = "basiccredentials"
+) -> tuple[str | None, str | None, CoreKeys]: ...
+def credential_link(
+    link: str, credential_type: str, overrides: dict[str, str], http_config: HttpConfig, product: str
+) -> tuple[str | None, str | None, CoreKeys]: ...
 def discover_project_id(
     keys: CoreKeys,
     iam_endpoint: str | None,

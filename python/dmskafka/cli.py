@@ -2,7 +2,7 @@
 
 Credentials are found by the SDK's default chain: OIDC/STS (HUAWEICLOUD_OIDC_*), then
 HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID and
-HUAWEICLOUD_SDK_SECURITY_TOKEN, then the [basic] section of ~/.huaweicloud/credentials (or
+HUAWEICLOUD_SDK_SECURITY_TOKEN, then the [basiccredentials] section of ~/.huaweicloud/credentials (or
 $HUAWEICLOUD_SDK_CREDENTIALS_FILE), then the ECS metadata service, then pod identity. Without a
 project id, it is looked up in IAM for the region (HUAWEICLOUD_SDK_IAM_ENDPOINT overrides the
 IAM endpoint).

@@ -102,18 +102,12 @@ class ClientBuilder:
 
 def _from_chain(config):
     """Credentials from the official provider chain (OIDC/STS, environment, profile file,
-    ECS metadata, pod identity), kept with the core's source of their keys."""
-    project_id, iam_endpoint, keys = _core.default_credentials(config, PRODUCT)
-    credentials = BasicCredentials(project_id=project_id)
-    credentials.iam_endpoint = iam_endpoint
-    credentials._keys = keys
-    federation = keys.federation()
-    if federation is not None:
-        credentials.idp_id, credentials.id_token_file = federation
-    current = keys.current()
-    if current is not None:
-        credentials._ak, credentials._sk, credentials._security_token = current
-    return credentials
+    ECS metadata, pod identity) as the official `build()` runs it (credential type
+    "BasicCredentials": the profile file's `[basiccredentials]` section), kept with the core's
+    source of their keys."""
+    from dmskafka.provider import _found
+
+    return _found(*_core.default_credentials(config, PRODUCT, "basiccredentials"))
 
 
 def _keys_of(credentials, config):

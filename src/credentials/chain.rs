@@ -39,51 +39,85 @@ pub struct Chained {
     pub iam_endpoint: Option<String>,
 }
 
-/// Runs the chain. `env` and `home` are parameters so tests need not touch the process;
-/// `settings` are those of the client being built (the OIDC and federated requests use them).
-/// A link's failure is collected and the next one tried, except a setting that is present
-/// but unusable (`Error::Config`), which ends the chain.
+/// A link of the chain, in the official order; each is also an official provider class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    OidcSts,
+    Env,
+    Profile,
+    Metadata,
+    PodIdentity,
+}
+
+impl Link {
+    pub const CHAIN: [Link; 5] = [
+        Link::OidcSts,
+        Link::Env,
+        Link::Profile,
+        Link::Metadata,
+        Link::PodIdentity,
+    ];
+
+    /// The link of a provider name: `oidc`, `env`, `profile`, `metadata`, `pod_identity`.
+    pub fn named(name: &str) -> Option<Link> {
+        Some(match name {
+            "oidc" => Link::OidcSts,
+            "env" => Link::Env,
+            "profile" => Link::Profile,
+            "metadata" => Link::Metadata,
+            "pod_identity" => Link::PodIdentity,
+            _ => return None,
+        })
+    }
+}
+
+/// Runs the chain for `credential_type`, the official one lower-cased: `basic` for the
+/// official `get_basic_credential_provider_chain()`, `basiccredentials` for what the official
+/// `build()` runs without credentials (it names the profile file's section). `env` and `home`
+/// are parameters so tests need not touch the process; `settings` are those of the client
+/// being built (the OIDC and federated requests use them). A link's failure is collected and
+/// the next one tried, except a setting that is present but unusable (`Error::Config`), which
+/// ends the chain.
 pub async fn default_chain(
+    credential_type: &str,
     env: &(dyn Fn(&str) -> Option<String> + Sync),
     home: Option<&Path>,
     settings: FetchSettings,
     now: OffsetDateTime,
 ) -> Result<Chained, Error> {
     let mut reasons: Vec<String> = Vec::new();
-    let mut failed = |e: Error| match e {
-        Error::Config(_) => Err(e),
-        other => {
-            reasons.push(official_text(&other));
-            Ok(())
+    for link in Link::CHAIN {
+        match from_link(link, credential_type, env, home, &settings, now).await {
+            Ok(chained) => return Ok(chained),
+            Err(e @ Error::Config(_)) => return Err(e),
+            Err(other) => reasons.push(official_text(&other)),
         }
-    };
-    let cheap = [
-        from_oidc(env),
-        profile::from_env(env),
-        profile::from_profile(profile::profile_path(env, home).as_deref()),
-    ];
-    for link in cheap {
-        match link {
-            Ok(found) => return Ok(chained(found, settings)),
-            Err(e) => failed(e)?,
-        }
-    }
-    // The official metadata provider reads no project id; neither does pod identity.
-    match fetched(Source::Metadata, &settings, now).await {
-        Ok(keys) => return Ok(anonymous(keys)),
-        Err(e) => failed(e)?,
-    }
-    match pod_identity(env) {
-        Ok(source) => match fetched(source, &settings, now).await {
-            Ok(keys) => return Ok(anonymous(keys)),
-            Err(e) => failed(e)?,
-        },
-        Err(e) => failed(e)?,
     }
     Err(Error::ApiValue(format!(
         "Failed to get credentials from provider chain\n{}",
         reasons.join("\n")
     )))
+}
+
+/// One link alone, as the official provider class of it finds credentials: the metadata and
+/// pod identity links fetch their keys now, the others on first use.
+pub async fn from_link(
+    link: Link,
+    credential_type: &str,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
+    home: Option<&Path>,
+    settings: &FetchSettings,
+    now: OffsetDateTime,
+) -> Result<Chained, Error> {
+    let found = match link {
+        Link::OidcSts => from_oidc(env)?,
+        Link::Env => profile::from_env(env)?,
+        Link::Profile => profile::from_profile(profile::profile_path(env, home).as_deref(), credential_type)?,
+        // The official metadata provider reads no project id; neither does pod identity.
+        Link::Metadata => return fetched(Source::Metadata, settings, now).await.map(anonymous),
+        Link::PodIdentity => return fetched(pod_identity(env)?, settings, now).await.map(anonymous),
+    };
+    Ok(chained(found, settings.clone()))
 }
 
 fn chained(found: Found, settings: FetchSettings) -> Chained {

@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 use crate::error::Error;
 use crate::validate;
 
-pub use chain::{default_chain, Chained};
+pub use chain::{default_chain, from_link, Chained, Link};
 pub use provider::{FetchSettings, KeyProvider, REFRESH_MARGIN};
 
 /// A secret string: never shown by `Debug` or `Display`.

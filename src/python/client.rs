@@ -487,15 +487,53 @@ fn kafka_regions() -> Vec<(&'static str, &'static str)> {
     region::KAFKA_REGIONS.to_vec()
 }
 
-/// The default provider chain, run with the GIL released (the metadata and pod identity
+/// The default provider chain for `credential_type` (`basiccredentials`, as the official
+/// `build()` runs it, or `basic`), run with the GIL released (the metadata and pod identity
 /// links fetch their keys now, as the official ones do).
 #[pyfunction]
-fn default_credentials(py: Python<'_>, http_config: &Bound<'_, PyAny>, product: String) -> PyResult<FoundCredentials> {
+#[pyo3(signature = (http_config, product, credential_type = "basiccredentials"))]
+fn default_credentials(
+    py: Python<'_>,
+    http_config: &Bound<'_, PyAny>,
+    product: String,
+    credential_type: &str,
+) -> PyResult<FoundCredentials> {
     let config = convert::http_config(http_config)?;
     let settings = FetchSettings::from_env(config, product, None, None, &env_var);
+    let credential_type = credential_type.to_owned();
     let chained = block_on_unbound(py, async move {
         let now = time::OffsetDateTime::now_utc();
-        credentials::default_chain(&env_var, home().as_deref(), settings, now).await
+        credentials::default_chain(&credential_type, &env_var, home().as_deref(), settings, now).await
+    })?;
+    Ok((chained.project_id, chained.iam_endpoint, CoreKeys(chained.keys)))
+}
+
+/// One link of the chain alone, as the official provider class of it (`oidc`, `env`,
+/// `profile`, `metadata`, `pod_identity`); `overrides` are variables read before the
+/// environment's (a provider's constructor arguments).
+#[pyfunction]
+#[pyo3(signature = (link, credential_type, overrides, http_config, product))]
+fn credential_link(
+    py: Python<'_>,
+    link: &str,
+    credential_type: &str,
+    overrides: std::collections::HashMap<String, String>,
+    http_config: &Bound<'_, PyAny>,
+    product: String,
+) -> PyResult<FoundCredentials> {
+    let Some(link) = credentials::Link::named(link) else {
+        return Err(errors::to_py(Error::validation(
+            "link",
+            format!("no credential provider {link:?}"),
+        )));
+    };
+    let config = convert::http_config(http_config)?;
+    let env = move |name: &str| overrides.get(name).cloned().or_else(|| env_var(name));
+    let settings = FetchSettings::from_env(config, product, None, None, &env);
+    let credential_type = credential_type.to_owned();
+    let chained = block_on_unbound(py, async move {
+        let now = time::OffsetDateTime::now_utc();
+        credentials::from_link(link, &credential_type, &env, home().as_deref(), &settings, now).await
     })?;
     Ok((chained.project_id, chained.iam_endpoint, CoreKeys(chained.keys)))
 }
@@ -565,6 +603,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(configured_kafka_region, m)?)?;
     m.add_function(wrap_pyfunction!(kafka_regions, m)?)?;
     m.add_function(wrap_pyfunction!(default_credentials, m)?)?;
+    m.add_function(wrap_pyfunction!(credential_link, m)?)?;
     m.add_function(wrap_pyfunction!(discover_project_id, m)?)?;
     m.add_function(wrap_pyfunction!(sign, m)?)?;
     Ok(())
