@@ -196,3 +196,26 @@ def test_unchanged_temporary_keys_follow_their_refreshes(dmskafka_emulator, monk
         for _ in range(2):
             client.show_instance(ShowInstanceRequest(instance_id=instance_id))
             assert client.get_credentials().ak == "AKMETA"
+
+
+def test_any_setting_changed_after_build_takes_effect_on_the_next_call(dmskafka_emulator):
+    """Not only the algorithm: e.g. the user agent, which shows on the wire."""
+    emu = dmskafka_emulator
+    instance_id = emu.add_instance()
+    config = HttpConfig()
+    client = (
+        KafkaClient.new_builder()
+        .with_credentials(BasicCredentials(emu.ak, emu.sk, emu.project_id))
+        .with_http_config(config)
+        .with_endpoints([emu.endpoint])
+        .build()
+    )
+    config.user_agent = "after-build/1"
+    emu.clear_requests()
+    client.show_instance(ShowInstanceRequest(instance_id=instance_id))
+    assert emu.requests()[0]["headers"]["user-agent"].endswith("after-build/1")
+    config.timeout = -1  # a bad value set later is refused at the next call, naming it; nothing sent
+    emu.clear_requests()
+    with pytest.raises(ValidationException) as info:
+        client.show_instance(ShowInstanceRequest(instance_id=instance_id))
+    assert info.value.field == "timeout" and emu.requests() == []

@@ -137,13 +137,13 @@ _KEY_FIELDS = ("ak", "sk", "security_token")
 
 def _settings(credentials, config):
     """What the official client reads again for each request: the bound credentials' keys and
-    project id, and the configuration's signing algorithm."""
+    project id, and the configuration (its count of changes)."""
     return (
         credentials._ak,
         credentials._sk,
         credentials._security_token,
         credentials._project_id,
-        config._signing_algorithm,
+        config._changes,
     )
 
 
@@ -168,9 +168,9 @@ class _BaseClient:
         return client
 
     def _current_core(self):
-        """The core to call: made again when the bound credentials' keys or project id, or
-        the configuration's signing algorithm, changed since it was made (the official client
-        signs each request with the values of that moment)."""
+        """The core to call: made again when the bound credentials' keys or project id, or a
+        setting of the configuration, changed since it was made (the official client reads them
+        for each request)."""
         if _settings(self._credentials, self._config) == self._seen:
             return self._core
         with self._rebuild_lock:

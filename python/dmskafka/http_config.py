@@ -2,8 +2,6 @@
 
 import enum
 
-from dmskafka._attrs import attr
-
 __all__ = ["HttpConfig", "SigningAlgorithm"]
 
 
@@ -77,6 +75,9 @@ class HttpConfig:
         arguments = locals()
         for name in _FIELDS:
             setattr(self, "_" + name, arguments[name])
+        # Counts changes made through the properties: a built client reads it before each
+        # call and takes up the new settings, as the official client reads its config then.
+        self._changes = 0
 
     @property
     def proxy(self):
@@ -107,6 +108,17 @@ class HttpConfig:
         )
 
 
+def _setting(name):
+    """A property over `_<name>` whose setter counts the change."""
+    private = "_" + name
+
+    def fset(self, value):
+        setattr(self, private, value)
+        self._changes = getattr(self, "_changes", 0) + 1
+
+    return property(lambda self: getattr(self, private), fset)
+
+
 for _name in _FIELDS:
-    setattr(HttpConfig, _name, attr(_name))
+    setattr(HttpConfig, _name, _setting(_name))
 del _name
