@@ -14,7 +14,7 @@ use super::provider::FetchSettings;
 use super::{IdToken, Keys, Oidc, Secret};
 use crate::config::HttpConfig;
 use crate::error::{parse_error_body, Error, SdkError};
-use crate::transport;
+use crate::{timeouts, transport};
 
 const JSON_UTF8: &str = "application/json;charset=UTF-8";
 /// What the official asks IAM for: 6 hours.
@@ -50,7 +50,10 @@ pub(super) fn fixed_timeouts(seconds: u64) -> HttpConfig {
 }
 
 /// One request on a client of its own (refreshes are rare, and may run on any thread's
-/// runtime), within connect + read timeout, the body read up to the configured cap.
+/// runtime), with the timeouts as urllib3's: the connect timeout, then the read timeout
+/// for the response's headers and for each wait for more of its body (a silent metadata
+/// service fails after 3 s, as the official's). The body is read up to the configured cap,
+/// and the whole exchange within connect + read timeout, so a trickled answer ends too.
 pub(super) async fn exchange(
     config: &HttpConfig,
     method: reqwest::Method,
@@ -65,8 +68,12 @@ pub(super) async fn exchange(
     if let Some(body) = body {
         req = req.body(body);
     }
+    let read_timeout = config.read_timeout;
     let run = async {
-        let mut resp = req.send().await.map_err(|e| transport::classify(&e, config))?;
+        let mut resp = timeouts::headers_within(req.send(), read_timeout)
+            .await
+            .map_err(|()| transport::read_timeout(config))?
+            .map_err(|e| transport::classify(&e, config))?;
         let header = |name: &str| {
             resp.headers()
                 .get(name)
@@ -75,7 +82,11 @@ pub(super) async fn exchange(
         let (request_id, subject_token) = (header("X-Request-Id"), header("X-Subject-Token"));
         let status = resp.status().as_u16();
         let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| transport::classify(&e, config))? {
+        while let Some(chunk) = tokio::time::timeout(read_timeout, resp.chunk())
+            .await
+            .map_err(|_| transport::read_timeout(config))?
+            .map_err(|e| transport::classify(&e, config))?
+        {
             if body.len() + chunk.len() > config.max_response_bytes {
                 return Err(Error::Sdk(format!(
                     "the credential service's {status} response is larger than {} bytes",
@@ -91,7 +102,7 @@ pub(super) async fn exchange(
             body,
         })
     };
-    let deadline = config.connect_timeout.saturating_add(config.read_timeout);
+    let deadline = config.connect_timeout.saturating_add(read_timeout);
     tokio::time::timeout(deadline, run)
         .await
         .map_err(|_| transport::read_timeout(config))?
