@@ -19,6 +19,8 @@ const ENV_OIDC_SESSION_NAME: &str = "HUAWEICLOUD_OIDC_SESSION_NAME";
 const ENV_OIDC_DURATION_SECONDS: &str = "HUAWEICLOUD_OIDC_DURATION_SECONDS";
 const ENV_OIDC_POLICY: &str = "HUAWEICLOUD_OIDC_POLICY";
 const ENV_OIDC_POLICY_IDS: &str = "HUAWEICLOUD_OIDC_POLICY_IDS";
+/// The official `OidcStsAccessor._DEFAULT_DURATION_SECONDS`.
+const DEFAULT_OIDC_DURATION_SECONDS: i64 = 3600;
 const ENV_POD_URI: &str = "HC_CONTAINER_CREDENTIALS_FULL_URI";
 const ENV_POD_TOKEN_FILE: &str = "HC_CONTAINER_AUTHORIZATION_TOKEN_FILE";
 
@@ -76,8 +78,8 @@ impl Link {
 /// `build()` runs without credentials (it names the profile file's section). `env` and `home`
 /// are parameters so tests need not touch the process; `settings` are those of the client
 /// being built (the OIDC and federated requests use them). A link's failure is collected and
-/// the next one tried, except a setting that is present but unusable (`Error::Config`), which
-/// ends the chain.
+/// the next one tried, except a setting that is present but unusable (`Error::Config`), or
+/// found keys that fail the checks of hand-made ones (`Error::Validation`), which end the chain.
 pub async fn default_chain(
     credential_type: &str,
     env: &(dyn Fn(&str) -> Option<String> + Sync),
@@ -89,7 +91,9 @@ pub async fn default_chain(
     for link in Link::CHAIN {
         match from_link(link, credential_type, env, home, &settings, now).await {
             Ok(chained) => return Ok(chained),
-            Err(e @ Error::Config(_)) => return Err(e),
+            // A setting present but unusable, or found keys that fail the checks of
+            // hand-made ones, ends the chain.
+            Err(e @ (Error::Config(_) | Error::Validation { .. })) => return Err(e),
             Err(other) => reasons.push(official_text(&other)),
         }
     }
@@ -117,15 +121,28 @@ pub async fn from_link(
         Link::Metadata => return fetched(Source::Metadata, settings, now).await.map(anonymous),
         Link::PodIdentity => return fetched(pod_identity(env)?, settings, now).await.map(anonymous),
     };
-    Ok(chained(found, settings.clone()))
+    chained(found, settings.clone())
 }
 
-fn chained(found: Found, settings: FetchSettings) -> Chained {
-    Chained {
+/// A provider for what a link found. Keys found as they are get the checks of keys given by
+/// hand, now rather than when a call sends them. The profile's `iam_endpoint` is federation's
+/// IAM endpoint, before `$HUAWEICLOUD_SDK_IAM_ENDPOINT`, as the official
+/// `self.iam_endpoint or IamHelper.get_iam_endpoint()`.
+fn chained(found: Found, mut settings: FetchSettings) -> Result<Chained, Error> {
+    if let Source::Given(keys) = &found.source {
+        keys.check()?;
+    }
+    if let Some(p) = &found.project_id {
+        crate::validate::id("project_id", p)?;
+    }
+    if let Some(iam) = &found.iam_endpoint {
+        settings.iam_endpoint = Some(iam.clone());
+    }
+    Ok(Chained {
         keys: Arc::new(KeyProvider::new(found.source, settings)),
         project_id: found.project_id,
         iam_endpoint: found.iam_endpoint,
-    }
+    })
 }
 
 fn anonymous(keys: Arc<KeyProvider>) -> Chained {
@@ -176,13 +193,18 @@ fn from_oidc(env: &dyn Fn(&str) -> Option<String>) -> Result<Found, Error> {
             )))
         }
     };
+    // 0 asks for the default, as the official `duration_seconds or 3600`.
     let duration_seconds = match env(ENV_OIDC_DURATION_SECONDS) {
-        None => 3600,
-        Some(text) => text.trim().parse::<i64>().map_err(|_| {
-            Error::Config(format!(
-                "{ENV_OIDC_DURATION_SECONDS} must be a whole number of seconds, not {text:?}"
-            ))
-        })?,
+        None => DEFAULT_OIDC_DURATION_SECONDS,
+        Some(text) => match text.trim().parse::<i64>() {
+            Ok(0) => DEFAULT_OIDC_DURATION_SECONDS,
+            Ok(seconds) => seconds,
+            Err(_) => {
+                return Err(Error::Config(format!(
+                    "{ENV_OIDC_DURATION_SECONDS} must be a whole number of seconds, not {text:?}"
+                )))
+            }
+        },
     };
     let policy_ids = non_empty(env(ENV_OIDC_POLICY_IDS)).map(|ids| {
         ids.split(',')
@@ -300,6 +322,43 @@ mod tests {
             (ENV_OIDC_DURATION_SECONDS, "1h"),
         ]);
         assert!(matches!(from_oidc(&bad), Err(Error::Config(_))));
+        let zero = env_of(&[
+            (ENV_OIDC_PROVIDER_URN, "p"),
+            (ENV_OIDC_AGENCY_URN, "a"),
+            (ENV_OIDC_ID_TOKEN, "tok"),
+            (ENV_OIDC_DURATION_SECONDS, "0"),
+        ]);
+        let duration = match from_oidc(&zero).map(|f| f.source) {
+            Ok(Source::OidcSts(oidc)) => Some(oidc.duration_seconds),
+            _ => None,
+        };
+        assert_eq!(duration, Some(3600));
+    }
+
+    #[test]
+    fn found_keys_get_the_checks_of_given_ones() {
+        let settings =
+            FetchSettings::from_env(crate::config::HttpConfig::default(), String::new(), None, None, &|_| {
+                None
+            });
+        let found = |token: &str| Found {
+            source: Source::Given(
+                super::super::Credentials::new("AK", "SK")
+                    .with_security_token(token)
+                    .keys(),
+            ),
+            project_id: None,
+            iam_endpoint: None,
+        };
+        assert!(chained(found("tok"), settings.clone()).is_ok());
+        let bad = chained(found("tok\r\nX-Injected: 1"), settings).err();
+        assert!(matches!(
+            bad,
+            Some(Error::Validation {
+                field: "security_token",
+                ..
+            })
+        ));
     }
 
     #[test]
