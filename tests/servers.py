@@ -195,8 +195,9 @@ def credential(ak, sk, token, expires_at):
 class Metadata:
     """A fake of the ECS metadata service: `PUT /meta-data/latest/api/token` issues a session
     token (`token_status` other than 200 refuses), `GET /openstack/latest/securitykey` answers
-    with the agency's keys, the next of `keys` each time (the last one repeats), or 401 with the
-    missing-agency message when `keys` is empty. A security key request with a token other
+    with the agency's keys, the next of `keys` each time (the last one repeats; a number
+    instead of keys is a status to fail with), or 401 with the missing-agency message when
+    `keys` is empty. Session tokens are `token_format % n`. A security key request with a token other
     than the one issued gets 401. With `hold` (an Event) cleared, a security key request after
     the first `answered_before_hold` waits for it, and sets `held` when it arrives. Records
     every request as (method, path, headers)."""
@@ -204,6 +205,7 @@ class Metadata:
     AGENCY_ERROR = '{"error": "Please configure Cloud Service Agency first"}'
     TOKEN_PATH = "/meta-data/latest/api/token"
     KEY_PATH = "/openstack/latest/securitykey"
+    token_format = "session-token-%d"
 
     def __init__(self, keys=(), token_status=200):
         self.keys = list(keys)
@@ -233,7 +235,7 @@ class Metadata:
                 if self.path != fake.TOKEN_PATH or fake.token_status != 200:
                     return self._reply(fake.token_status if self.path == fake.TOKEN_PATH else 404, "no token")
                 fake.tokens_issued += 1
-                fake.token = "session-token-%d" % fake.tokens_issued
+                fake.token = fake.token_format % fake.tokens_issued
                 self._reply(200, fake.token)
 
             def do_GET(self):
@@ -249,6 +251,8 @@ class Metadata:
                     fake.hold.wait(30)
                 body = fake.keys[min(fake.answered, len(fake.keys) - 1)]
                 fake.answered += 1
+                if isinstance(body, int):
+                    return self._reply(body, '{"error": "the refresh failed"}')
                 self._reply(200, json.dumps({"credential": body}))
 
             def log_message(self, *args):

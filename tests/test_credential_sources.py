@@ -8,6 +8,7 @@ calls are in flight from several threads."""
 import datetime
 import json
 import threading
+import time
 
 import pytest
 from huaweicloudsdkcore.auth import internal as official_internal
@@ -16,7 +17,7 @@ from huaweicloudsdkcore.auth.provider import CredentialProviderChain
 from huaweicloudsdkcore.http.http_config import HttpConfig as OfficialHttpConfig
 from huaweicloudsdkkafka.v2 import KafkaClient as OfficialClient
 from huaweicloudsdkkafka.v2 import ShowInstanceRequest as OfficialShowInstanceRequest
-from servers import Metadata, Recorder, credential
+from servers import Metadata, RawServer, Recorder, credential, read_request
 
 from dmskafka import BasicCredentials, HttpConfig, KafkaClient, Region, ShowInstanceRequest, exceptions
 from dmskafka.client import _from_chain
@@ -24,8 +25,12 @@ from dmskafka.http_config import SigningAlgorithm
 
 NOW = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 LATER = NOW + datetime.timedelta(hours=6)
-# Within the official 40-minute margin: used once, then refreshed before the next signature.
+# Expired already when fetched: used by the call that fetched them, renewed before the next.
+EXPIRED = NOW - datetime.timedelta(minutes=1)
+# Within the official 40-minute margin when fetched: used until they expire.
 SOON = NOW + datetime.timedelta(minutes=30)
+# The official refresh margin, which ours must equal.
+MARGIN = datetime.timedelta(seconds=OfficialCredentials._DEFAULT_EXPIRATION_THRESHOLD_SECONDS)
 FIELDS = ("ak", "sk", "security_token", "project_id", "idp_id", "id_token_file", "iam_endpoint")
 
 
@@ -218,8 +223,8 @@ def test_a_refused_metadata_token_is_the_official_error(metadata):
 def test_an_expired_session_token_is_renewed_once(metadata, emu):
     """A 401 other than the missing agency: a new token, then the security key again."""
     emu.add_credentials("AKMETA", "sk-meta", emu.project_id, security_token="t1")
-    soon = credential("AKMETA", "sk-meta", "t1", SOON)
-    with metadata(Metadata([soon])) as fake:
+    expired = credential("AKMETA", "sk-meta", "t1", EXPIRED)
+    with metadata(Metadata([expired])) as fake:
         client = (
             KafkaClient.new_builder()
             .with_credentials(BasicCredentials(project_id=emu.project_id))
@@ -229,7 +234,7 @@ def test_an_expired_session_token_is_renewed_once(metadata, emu):
         instance_id = emu.add_instance()
         show(client, emu, instance_id)
         fake.token = "rotated-by-the-service"
-        show(client, emu, instance_id)  # the keys expire within the margin: refreshed first
+        show(client, emu, instance_id)  # the keys have expired: refreshed first
         mine = [(m, p, h.get("X-Metadata-Token")) for m, p, h in fake.requests]
         del fake.requests[:]
         fake.tokens_issued, fake.token = 0, None
@@ -269,14 +274,14 @@ def test_hand_made_credentials_without_keys_use_the_metadata_service(metadata, e
 @pytest.mark.parametrize("algorithm", ["HMAC_SHA256", "SM2_SM3"])
 @pytest.mark.parametrize("threads", [8])
 def test_one_refresh_for_calls_in_flight_and_none_signed_with_the_old_keys(metadata, emu, threads, algorithm):
-    """Keys within the margin are used by one call, then must be renewed. Calls from several
+    """Keys expired when fetched are used by one call, then must be renewed. Calls from several
     threads start together while the renewal is held by the fake: one renewal request reaches
     it, and every one of those calls is signed with the new keys (the emulator checks each
     signature and the registered token). With SM2 the client's key, derived from the AK/SK,
     is derived again from the new keys."""
     emu.add_credentials("AKOLD", "sk-old", emu.project_id, security_token="token-old")
     emu.add_credentials("AKNEW", "sk-new", emu.project_id, security_token="token-new")
-    keys = [credential("AKOLD", "sk-old", "token-old", SOON), credential("AKNEW", "sk-new", "token-new", LATER)]
+    keys = [credential("AKOLD", "sk-old", "token-old", EXPIRED), credential("AKNEW", "sk-new", "token-new", LATER)]
     with metadata(Metadata(keys)) as fake:
         client = (
             KafkaClient.new_builder()
@@ -324,7 +329,7 @@ def test_one_refresh_for_async_calls_in_flight(metadata, emu):
 
     emu.add_credentials("AKOLD", "sk-old", emu.project_id, security_token="token-old")
     emu.add_credentials("AKNEW", "sk-new", emu.project_id, security_token="token-new")
-    keys = [credential("AKOLD", "sk-old", "token-old", SOON), credential("AKNEW", "sk-new", "token-new", LATER)]
+    keys = [credential("AKOLD", "sk-old", "token-old", EXPIRED), credential("AKNEW", "sk-new", "token-new", LATER)]
     with metadata(Metadata(keys)) as fake:
         client = (
             KafkaAsyncClient.new_builder()
@@ -365,7 +370,8 @@ def oidc_env(monkeypatch, sts, token_file, project_id, **extra):
         monkeypatch.setenv("HUAWEICLOUD_OIDC_" + name.upper(), value)
 
 
-def test_oidc_sts_exchanges_the_id_token_as_the_official(emu, monkeypatch, tmp_path):
+@pytest.mark.parametrize("duration, sent_duration", [("900", 900), ("0", 3600)])
+def test_oidc_sts_exchanges_the_id_token_as_the_official(emu, monkeypatch, tmp_path, duration, sent_duration):
     emu.add_credentials("AKOIDC", "sk-oidc", emu.project_id, security_token="token-oidc")
     token_file = tmp_path / "id_token"
     token_file.write_text("the.id.token\n")
@@ -376,7 +382,7 @@ def test_oidc_sts_exchanges_the_id_token_as_the_official(emu, monkeypatch, tmp_p
     for side in ("ours", "official"):
         with Recorder() as sts:
             sts.reply(201, answer)
-            oidc_env(monkeypatch, sts, token_file, emu.project_id, policy_ids="p1, p2", duration_seconds="900")
+            oidc_env(monkeypatch, sts, token_file, emu.project_id, policy_ids="p1, p2", duration_seconds=duration)
             if side == "ours":
                 client = KafkaClient.new_builder().with_endpoints([emu.endpoint]).build()
                 assert sts.requests == [], "exchanged on first use, as the official"
@@ -396,7 +402,7 @@ def test_oidc_sts_exchanges_the_id_token_as_the_official(emu, monkeypatch, tmp_p
             "agency_urn": "iam::acct:agency:ci",
             "agency_session_name": "oidc-sts-session",
             "id_token": "the.id.token",
-            "duration_seconds": 900,
+            "duration_seconds": sent_duration,
             "policy_ids": ["p1", "p2"],
         }
     )
@@ -506,3 +512,183 @@ def test_a_pod_identity_refusal_is_the_official_message(metadata, monkeypatch, t
         "failed to get credential from pod identity, detail: 403 Client Error: Forbidden for url: AGENT/v1/credentials"
         in (messages["ours"])
     )
+
+
+# -- the review's fixes: refresh, margin, timeouts, test-only address, found keys -----------------
+
+
+def metadata_client(emu):
+    return (
+        KafkaClient.new_builder()
+        .with_credentials(BasicCredentials(project_id=emu.project_id))
+        .with_endpoints([emu.endpoint])
+        .build()
+    )
+
+
+def at_once(threads, call, fake):
+    """`threads` calls started together while the fake holds the renewal; the renewal is let
+    go once they all had time to wait for it. Returns what each raised (None: nothing)."""
+    start = threading.Barrier(threads + 1)
+    outcome = [None] * threads
+
+    def run(i):
+        start.wait(30)
+        try:
+            call()
+        except Exception as e:  # returned to the test
+            outcome[i] = e
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    start.wait(30)
+    assert fake.held.wait(30), "the renewal reached the fake"
+    time.sleep(0.5)  # the other calls are waiting for it by now
+    fake.hold.set()
+    for w in workers:
+        w.join(60)
+    return outcome
+
+
+def test_short_lived_keys_are_fetched_once_not_per_call(metadata, emu):
+    """Keys with less than the margin left when fetched (30 minutes) are used until they
+    expire: fetching again would give the same keys, one request per call."""
+    emu.add_credentials("AKSHORT", "sk-short", emu.project_id, security_token="token-short")
+    with metadata(Metadata([credential("AKSHORT", "sk-short", "token-short", SOON)])) as fake:
+        client, instance_id = metadata_client(emu), emu.add_instance()
+        for _ in range(3):
+            show(client, emu, instance_id)
+    assert len(fake.key_requests()) == 1
+    assert [r["status"] for r in emu.requests()] == [200] * 3
+
+
+def test_a_failed_refresh_is_one_request_shared_by_the_calls_waiting_for_it(metadata, emu):
+    """The renewal of expired keys is held, then fails: the four calls that waited for it
+    get its error, and none fetches again."""
+    emu.add_credentials("AKOLD", "sk-old", emu.project_id, security_token="token-old")
+    with metadata(Metadata([credential("AKOLD", "sk-old", "token-old", EXPIRED), 500])) as fake:
+        client, instance_id = metadata_client(emu), emu.add_instance()
+        show(client, emu, instance_id)
+        fake.answered_before_hold, _ = 1, fake.hold.clear()
+        outcome = at_once(4, lambda: show(client, emu, instance_id), fake)
+    assert len(fake.key_requests()) == 2
+    assert all(isinstance(e, exceptions.ServerResponseException) for e in outcome), outcome
+    assert {e.status_code for e in outcome} == {500}
+    assert len(emu.requests()) == 1
+
+
+def test_a_failed_refresh_keeps_keys_that_have_not_expired(metadata, emu):
+    """Keys within the margin but not expired, whose renewal fails: the calls that waited
+    for it are signed with them (the official raises the error; README)."""
+    emu.add_credentials("AKOLD", "sk-old", emu.project_id, security_token="token-old")
+    expires = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + MARGIN + datetime.timedelta(seconds=1)
+    with metadata(Metadata([credential("AKOLD", "sk-old", "token-old", expires), 503])) as fake:
+        client, instance_id = metadata_client(emu), emu.add_instance()
+        show(client, emu, instance_id)
+        time.sleep(1.5)  # within the margin now
+        fake.answered_before_hold, _ = 1, fake.hold.clear()
+        outcome = at_once(4, lambda: show(client, emu, instance_id), fake)
+    assert outcome == [None] * 4
+    assert len(fake.key_requests()) == 2
+    assert [r["status"] for r in emu.requests()] == [200] * 5
+    assert all("Access=AKOLD," in r["headers"]["authorization"] for r in emu.requests())
+
+
+@pytest.mark.parametrize("beyond, renewed", [(-1, True), (59, False)])
+def test_the_refresh_margin_is_the_officials(metadata, emu, beyond, renewed):
+    """Keys fetched with the official margin + 1.5 s left are renewed 2 s later (a second
+    inside the margin); keys with the margin + 61 s left are not. The expiry is made from the
+    official constant, so a margin of ours that differs fails one of the two."""
+    assert MARGIN == datetime.timedelta(minutes=40)
+    emu.add_credentials("AKOLD", "sk-old", emu.project_id, security_token="token-old")
+    emu.add_credentials("AKNEW", "sk-new", emu.project_id, security_token="token-new")
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    old = credential("AKOLD", "sk-old", "token-old", now + MARGIN + datetime.timedelta(seconds=beyond + 2.5))
+    with metadata(Metadata([old, credential("AKNEW", "sk-new", "token-new", LATER)])) as fake:
+        client, instance_id = metadata_client(emu), emu.add_instance()
+        show(client, emu, instance_id)
+        time.sleep(2)
+        show(client, emu, instance_id)
+    assert len(fake.key_requests()) == (2 if renewed else 1)
+    second = emu.requests()[-1]["headers"]["authorization"]
+    assert ("Access=AKNEW," if renewed else "Access=AKOLD,") in second
+
+
+def test_a_silent_metadata_service_is_given_the_officials_3_seconds(metadata):
+    """A service that takes the connection and never answers: both give up on it after 3 s
+    (the official (3, 3) timeout), not connect + read. (The official lets requests'
+    ReadTimeout out of the chain; ours lists it with the other links' reasons.)"""
+    stop = threading.Event()
+    elapsed, errors = {}, {}
+    with RawServer(lambda conn: (read_request(conn), stop.wait(10))) as silent:
+        metadata(silent)
+        for side, find in (("ours", ours), ("official", theirs)):
+            started = time.monotonic()
+            with pytest.raises(Exception) as info:
+                find()
+            elapsed[side], errors[side] = time.monotonic() - started, info.value
+        stop.set()
+    assert type(errors["official"]).__name__ == "ReadTimeout" and "read timeout=3" in str(errors["official"])
+    assert "CallTimeoutException - no complete response within the read timeout of 3s" in str(errors["ours"])
+    assert 2.5 < elapsed["ours"] < 4.5, elapsed
+    assert abs(elapsed["ours"] - elapsed["official"]) < 1.0, elapsed
+
+
+@pytest.mark.parametrize("address", ["http://10.0.0.1", "http://169.254.169.253", "http://metadata.example"])
+def test_the_test_metadata_address_takes_loopback_addresses_only(monkeypatch, address):
+    monkeypatch.setenv("DMSKAFKA_TEST_METADATA_ENDPOINT", address)
+    with pytest.raises(ValueError, match="^DMSKAFKA_TEST_METADATA_ENDPOINT is for tests only and takes a loopback"):
+        ours()
+
+
+@pytest.mark.parametrize("where", ["env", "profile"])
+def test_found_keys_are_checked_at_build_as_given_ones(monkeypatch, tmp_path, where):
+    """A token with a line break (or a tab in the profile's) is refused when the chain finds it."""
+    if where == "env":
+        monkeypatch.setenv("HUAWEICLOUD_SDK_AK", "AK")
+        monkeypatch.setenv("HUAWEICLOUD_SDK_SK", "SK")
+        monkeypatch.setenv("HUAWEICLOUD_SDK_SECURITY_TOKEN", "tok\r\nX-Injected: 1")
+    else:
+        path = tmp_path / "credentials"
+        path.write_text("[basic]\nak = AK\nsk = SK\nsecurity_token = tok\x01en\n")
+        monkeypatch.setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", str(path))
+    with pytest.raises(exceptions.ValidationException, match="security_token"):
+        ours()
+    with pytest.raises(exceptions.ValidationException, match="security_token"):
+        KafkaClient.new_builder().with_endpoints(["http://127.0.0.1:1"]).build()
+
+
+def test_iam_federation_from_the_profile_uses_its_iam_endpoint(emu, monkeypatch, tmp_path):
+    """The profile's iam_endpoint is where federation goes, as the official
+    `self.iam_endpoint or IamHelper.get_iam_endpoint()`; the default IAM is never asked."""
+    emu.add_credentials("AKFED", "sk-fed", emu.project_id, security_token="token-fed")
+    token_file = tmp_path / "id_token"
+    token_file.write_text("federated.id.token")
+    instance_id = emu.add_instance()
+    sent = {}
+    for side in ("ours", "official"):
+        with Recorder() as iam:
+            iam.reply(201, {"token": {"methods": ["mapped"]}}, {"X-Subject-Token": "unscoped-token"})
+            iam.reply(201, {"credential": credential("AKFED", "sk-fed", "token-fed", LATER)})
+            profile = tmp_path / "credentials"
+            profile.write_text(
+                "[basic]\nidp_id = idp1\nid_token_file = %s\nproject_id = %s\niam_endpoint = %s\n"
+                % (token_file, emu.project_id, iam.endpoint)
+            )
+            monkeypatch.setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", str(profile))
+            if side == "ours":
+                show(KafkaClient.new_builder().with_endpoints([emu.endpoint]).build(), emu, instance_id)
+            else:  # the official builder's own chain looks for a [basiccredentials] section
+                official_show(emu, instance_id, theirs())
+            sent[side] = iam.requests
+
+    def shape(requests):
+        return [(r["method"], r["path"], r["headers"].get("X-Idp-Id"), json.loads(r["body"])) for r in requests]
+
+    assert shape(sent["ours"]) == shape(sent["official"])
+    assert [p for _, p, _, _ in shape(sent["ours"])] == [
+        "/v3.0/OS-AUTH/id-token/tokens",
+        "/v3.0/OS-CREDENTIAL/securitytokens",
+    ]
+    assert [r["status"] for r in emu.requests()] == [200, 200]

@@ -1,7 +1,9 @@
 //! The keys a client signs with, and their refresh: temporary keys are fetched again when
-//! less than the official margin is left, by one caller at a time; the others wait for its
-//! keys instead of signing with the old ones or fetching too.
+//! less than the official margin is left, by one caller at a time; the callers that arrive
+//! while it fetches wait for it and share its outcome, keys or error, instead of signing with
+//! the old keys or fetching too.
 
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use time::OffsetDateTime;
@@ -27,7 +29,8 @@ pub struct FetchSettings {
     pub iam_endpoint: Option<String>,
     /// For OIDC: given, `$HUAWEICLOUD_SDK_STS_ENDPOINT`, or the official default.
     pub sts_endpoint: String,
-    /// The ECS metadata service: the official address, or a test's fake.
+    /// The ECS metadata service: the official address, or a test's fake on a loopback
+    /// address (anything else is refused when the service is asked).
     pub metadata_endpoint: String,
 }
 
@@ -52,6 +55,63 @@ impl FetchSettings {
                 .unwrap_or_else(|| super::DEFAULT_METADATA_ENDPOINT.to_owned()),
         }
     }
+
+    /// The metadata service's address. The official one, or a fake's named by the test-only
+    /// variable, which takes loopback addresses only: set by mistake in production it cannot
+    /// send the instance's token requests elsewhere.
+    fn metadata_endpoint(&self) -> Result<&str, Error> {
+        let endpoint = self.metadata_endpoint.as_str();
+        if endpoint == super::DEFAULT_METADATA_ENDPOINT || is_loopback(endpoint) {
+            return Ok(endpoint);
+        }
+        Err(Error::Config(format!(
+            "{} is for tests only and takes a loopback address (127.0.0.0/8, ::1 or localhost), not {endpoint:?}",
+            super::ENV_TEST_METADATA_ENDPOINT
+        )))
+    }
+}
+
+/// Whether `endpoint` is an `http(s)` URL whose host is a loopback address or `localhost`.
+fn is_loopback(endpoint: &str) -> bool {
+    let Ok(url) = url::Url::parse(endpoint) else {
+        return false;
+    };
+    let plain = matches!(url.scheme(), "http" | "https") && url.username().is_empty() && url.password().is_none();
+    plain
+        && match url.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+            None => false,
+        }
+}
+
+/// The keys in use, and the outcome of the last fetch for the callers that waited for it.
+#[derive(Default)]
+struct State {
+    keys: Option<Arc<Keys>>,
+    /// When `keys` must be fetched again; `None`: never.
+    refresh_at: Option<OffsetDateTime>,
+    /// Counts finished fetches: a caller that saw `n` before waiting and finds more after
+    /// waited for a fetch, and takes its outcome.
+    generation: u64,
+    outcome: Option<Result<Arc<Keys>, Error>>,
+}
+
+impl State {
+    fn fresh(&self, now: OffsetDateTime) -> Option<Arc<Keys>> {
+        let due = self.refresh_at.is_some_and(|at| now >= at);
+        self.keys.clone().filter(|_| !due)
+    }
+}
+
+/// When keys fetched at `now` must be fetched again: [`REFRESH_MARGIN`] before they expire, as
+/// the official. Keys that have less than the margin left already when fetched are used
+/// until they expire: fetching again at once would give the same short-lived keys, one
+/// request per call (the official does so; README, Intended differences).
+fn refresh_at(keys: &Keys, now: OffsetDateTime) -> Option<OffsetDateTime> {
+    keys.expires_at
+        .map(|at| if keys.expiring(now) { at } else { at - REFRESH_MARGIN })
 }
 
 /// The source of a client's keys and the keys it last gave. Shared (`Arc`) by the client,
@@ -59,7 +119,7 @@ impl FetchSettings {
 pub struct KeyProvider {
     source: Source,
     settings: FetchSettings,
-    current: RwLock<Option<Arc<Keys>>>,
+    state: RwLock<State>,
     /// Held while fetching, so one caller fetches; it also keeps the metadata session token.
     refresh: tokio::sync::Mutex<Session>,
     /// The region's IAM endpoint, once a project id lookup chose one.
@@ -77,14 +137,17 @@ impl std::fmt::Debug for KeyProvider {
 
 impl KeyProvider {
     pub fn new(source: Source, settings: FetchSettings) -> Self {
-        let current = match &source {
+        let keys = match &source {
             Source::Given(keys) => Some(Arc::new(keys.clone())),
             _ => None,
         };
         KeyProvider {
             source,
             settings,
-            current: RwLock::new(current),
+            state: RwLock::new(State {
+                keys,
+                ..State::default()
+            }),
             refresh: tokio::sync::Mutex::new(Session::default()),
             region_iam: Mutex::new(None),
         }
@@ -102,30 +165,57 @@ impl KeyProvider {
 
     /// The keys last fetched (or given), without fetching.
     pub fn current(&self) -> Option<Arc<Keys>> {
-        self.current.read().unwrap_or_else(PoisonError::into_inner).clone()
-    }
-
-    fn usable(&self, now: OffsetDateTime) -> Option<Arc<Keys>> {
-        self.current().filter(|k| !k.expiring(now))
+        self.state.read().unwrap_or_else(PoisonError::into_inner).keys.clone()
     }
 
     /// Keys to sign with at `now`: the current ones, or new ones when they are missing or
-    /// expiring. Concurrent callers wait for one fetch (the lock is async: a waiting call
-    /// holds no thread, and a sync call waits with the GIL released).
+    /// due for renewal. One caller fetches; the callers that waited for it share its
+    /// outcome, keys or error, and fetch nothing themselves (the lock is async: a waiting
+    /// call holds no thread, and a sync call waits with the GIL released).
     pub async fn keys(&self, now: OffsetDateTime) -> Result<Arc<Keys>, Error> {
-        if let Some(keys) = self.usable(now) {
-            return Ok(keys);
-        }
+        let seen = {
+            let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(keys) = state.fresh(now) {
+                return Ok(keys);
+            }
+            state.generation
+        };
         let mut session = self.refresh.lock().await;
-        // Another caller may have fetched while this one waited.
-        if let Some(keys) = self.usable(now) {
-            return Ok(keys);
+        {
+            let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+            // A fetch finished while this caller waited: its outcome is this caller's too.
+            if state.generation != seen {
+                if let Some(outcome) = &state.outcome {
+                    return outcome.clone();
+                }
+            }
+            if let Some(keys) = state.fresh(now) {
+                return Ok(keys);
+            }
         }
-        let keys = Arc::new(self.fetch(&mut session).await?);
-        keys.check()
-            .map_err(|e| Error::Sdk(format!("the credential service returned unusable keys: {e}")))?;
-        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(keys.clone());
-        Ok(keys)
+        let fetched = self.fetch(&mut session).await.and_then(|keys| {
+            keys.check()
+                .map_err(|e| Error::Sdk(format!("the credential service returned unusable keys: {e}")))?;
+            Ok(Arc::new(keys))
+        });
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        let outcome = match fetched {
+            Ok(keys) => {
+                state.refresh_at = refresh_at(&keys, now);
+                state.keys = Some(keys.clone());
+                Ok(keys)
+            }
+            // A failed renewal while the current keys have not expired yet: they are used
+            // (the next call tries again). The official raises the error instead (README,
+            // Intended differences).
+            Err(e) => match state.keys.clone().filter(|k| k.expires_at.is_some_and(|at| now < at)) {
+                Some(keys) => Ok(keys),
+                None => Err(e),
+            },
+        };
+        state.generation = state.generation.wrapping_add(1);
+        state.outcome = Some(outcome.clone());
+        outcome
     }
 
     /// Federation's IAM endpoint when none was given: the one a project id lookup used, as
@@ -139,7 +229,7 @@ impl KeyProvider {
         let s = &self.settings;
         match &self.source {
             Source::Given(keys) => Ok(keys.clone()),
-            Source::Metadata => session.credential(&s.metadata_endpoint).await,
+            Source::Metadata => session.credential(s.metadata_endpoint()?).await,
             Source::PodIdentity { uri, token_file } => fetch::pod_identity(uri, token_file).await,
             Source::OidcSts(oidc) => fetch::oidc(s, oidc).await,
             Source::Federal { idp_id, id_token_file } => {
@@ -152,5 +242,59 @@ impl KeyProvider {
                 fetch::federal(s, &iam, idp_id, id_token_file).await
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_test_metadata_address_is_loopback_only() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://127.9.9.9",
+            "http://[::1]:80",
+            "http://localhost:1",
+            "http://169.254.169.254",
+        ] {
+            let env = |name: &str| (name == crate::credentials::ENV_TEST_METADATA_ENDPOINT).then(|| ok.to_owned());
+            let s = FetchSettings::from_env(HttpConfig::default(), String::new(), None, None, &env);
+            assert_eq!(s.metadata_endpoint().ok(), Some(ok));
+        }
+        for bad in [
+            "http://169.254.169.253",
+            "http://10.0.0.1",
+            "http://evil.example",
+            "http://localhost.evil.example",
+            "http://u:p@127.0.0.1",
+            "file:///etc",
+            "nonsense",
+        ] {
+            let env = |name: &str| (name == crate::credentials::ENV_TEST_METADATA_ENDPOINT).then(|| bad.to_owned());
+            let s = FetchSettings::from_env(HttpConfig::default(), String::new(), None, None, &env);
+            let e = s.metadata_endpoint().err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                e.starts_with("DMSKAFKA_TEST_METADATA_ENDPOINT is for tests only"),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn short_lived_keys_are_used_until_they_expire() {
+        let now = OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+        let keys = |left: time::Duration| Keys {
+            expires_at: Some(now + left),
+            ..crate::credentials::Credentials::new("A", "S").keys()
+        };
+        let long = time::Duration::hours(6);
+        assert_eq!(refresh_at(&keys(long), now), Some(now + long - REFRESH_MARGIN));
+        let short = time::Duration::minutes(30);
+        assert_eq!(refresh_at(&keys(short), now), Some(now + short));
+        assert_eq!(
+            refresh_at(&crate::credentials::Credentials::new("A", "S").keys(), now),
+            None
+        );
     }
 }
