@@ -16,6 +16,8 @@ import warnings
 from urllib.parse import quote, quote_plus
 
 import pytest
+from huaweicloudsdkcore.auth.credentials import BasicCredentials as OfficialCredentials
+from huaweicloudsdkcore.signer.signer import P256SHA256Signer, SM2SM3Signer
 from servers import Metadata, Recorder, closed_port, credential
 
 from dmskafka import (
@@ -33,6 +35,7 @@ from dmskafka import (
     exceptions,
 )
 from dmskafka.core.http.http_handler import HttpHandler
+from dmskafka.http_config import SigningAlgorithm
 
 AK = "AKSECRETSCAN"
 # Characters that change under URL-encoding, so the encoded forms differ from the raw ones.
@@ -42,6 +45,18 @@ PROXY_PASSWORD = "pr0xy/Pass+word=9"
 # The OIDC id token and the pod identity agent's token are secrets too.
 ID_TOKEN = "iD/t0ken+Secret=Oidc&4Pw"
 POD_TOKEN = "p0d/Auth+Secret=Token&8Kv"
+# The metadata service's session token (X-Metadata-Token; the fake numbers them) and the
+# unscoped token IAM federation buys with the id token (X-Subject-Token).
+METADATA_TOKEN = "mEta/Session+Secret=Tok&3Jn"
+SUBJECT_TOKEN = "sUbj/Unscoped+Secret=Tok&6Hd"
+
+
+def derived_key_forms(signer_class):
+    """The ECDSA/SM2 private key the official signer derives from AK/SK, as an integer in
+    hex (either case), decimal and its 32 bytes in base64."""
+    key = signer_class(OfficialCredentials(AK, SK))._derive_key()
+    raw = key.to_bytes(32, "big")
+    return {"%064x" % key, "%064X" % key, "%x" % key, str(key), base64.b64encode(raw).decode()}
 
 
 def forms(secret):
@@ -57,7 +72,18 @@ def forms(secret):
     }
 
 
-FORBIDDEN = forms(SK) | forms(TOKEN) | forms(PROXY_PASSWORD) | forms(ID_TOKEN) | forms(POD_TOKEN)
+FORBIDDEN = (
+    forms(SK)
+    | forms(TOKEN)
+    | forms(PROXY_PASSWORD)
+    | forms(ID_TOKEN)
+    | forms(POD_TOKEN)
+    | forms(METADATA_TOKEN + "1")
+    | forms(METADATA_TOKEN + "2")
+    | forms(SUBJECT_TOKEN)
+    | derived_key_forms(P256SHA256Signer)
+    | derived_key_forms(SM2SM3Signer)
+)
 
 
 def leaks(text):
@@ -127,16 +153,39 @@ def temporary_key_sources(s, emu, monkeypatch, tmp_path, builder):
     """Keys from the ECS metadata service (refreshed), OIDC/STS (and its refusal) and pod
     identity sign calls; the chain fails with every reason listed."""
     now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-    soon, later = now + datetime.timedelta(minutes=30), now + datetime.timedelta(hours=6)
+    expired, later = now - datetime.timedelta(minutes=1), now + datetime.timedelta(hours=6)
     answer = credential(AK, SK, TOKEN, later)
     iid = emu.add_instance()
-    with Metadata([credential(AK, SK, TOKEN, soon), answer]) as fake:
+    with Metadata([credential(AK, SK, TOKEN, expired), answer]) as fake:
+        fake.token_format = METADATA_TOKEN + "%d"
         monkeypatch.setenv("DMSKAFKA_TEST_METADATA_ENDPOINT", fake.endpoint)
         client = s.run(lambda: builder(creds=BasicCredentials(project_id=emu.project_id)).build())
         for _ in range(2):  # the second call refreshes first
             s.run(lambda: client.show_instance(ShowInstanceRequest(instance_id=iid)))
         s.show(client, client.get_credentials(), client._core, client._core.keys)
         assert len(fake.key_requests()) == 2, "the keys were refreshed"
+        assert fake.requests[-1][2].get("X-Metadata-Token") == METADATA_TOKEN + "1", "the session token was sent"
+    # IAM federation: the unscoped token buys keys, then (second client) is refused with them.
+    fed_token = tmp_path / "fed_id_token"
+    fed_token.write_text(ID_TOKEN)
+    with Recorder() as iam:
+        for status in (201, 401):
+            iam.reply(201, {"token": {"methods": ["mapped"]}}, {"X-Subject-Token": SUBJECT_TOKEN})
+            iam.reply(status, {"credential": answer} if status == 201 else {"error_msg": "no", "error_code": "IAM.1"})
+        for name, value in [
+            ("HUAWEICLOUD_SDK_IDP_ID", "idp1"),
+            ("HUAWEICLOUD_SDK_ID_TOKEN_FILE", str(fed_token)),
+            ("HUAWEICLOUD_SDK_PROJECT_ID", emu.project_id),
+            ("HUAWEICLOUD_SDK_IAM_ENDPOINT", iam.endpoint),
+        ]:
+            monkeypatch.setenv(name, value)
+        for _ in range(2):
+            client = s.run(lambda: KafkaClient.new_builder().with_endpoints([emu.endpoint]).build())
+            s.run(lambda c=client: c.show_instance(ShowInstanceRequest(instance_id=iid)))
+            s.show(client.get_credentials(), client._core.keys)
+        assert [SUBJECT_TOKEN.encode() in r["body"] for r in iam.requests] == [False, True] * 2
+    for name in ("IDP_ID", "ID_TOKEN_FILE", "IAM_ENDPOINT"):
+        monkeypatch.delenv("HUAWEICLOUD_SDK_" + name)
     token_file = tmp_path / "id_token"
     token_file.write_text(ID_TOKEN)
     with Recorder() as sts:
@@ -264,6 +313,14 @@ def test_no_secret_in_anything_printed_or_logged(dmskafka_emulator, debug_loggin
                 .invoke()
             )
         )
+        # The ECDSA and SM2 keys derived from the AK/SK sign these; a wrong SK fails one.
+        for algorithm in (SigningAlgorithm.ECDSA_P256_SHA256, SigningAlgorithm.SM2_SM3):
+            signed = s.run(lambda a=algorithm: builder(signing_algorithm=a).build())
+            s.run(lambda c=signed: c.show_instance(ShowInstanceRequest(instance_id=iid)))
+            s.show(signed, signed._core)
+            wrong = BasicCredentials(AK, SK + "x", emu.project_id).with_security_token(TOKEN)
+            rejected = s.run(lambda a=algorithm, w=wrong: builder(creds=w, signing_algorithm=a).build())
+            s.run(lambda c=rejected: c.show_instance(ShowInstanceRequest(instance_id=iid)))
         async_client = builder(KafkaAsyncClient).build()
 
         async def async_calls():
