@@ -651,7 +651,9 @@ def test_found_keys_are_checked_at_build_as_given_ones(monkeypatch, tmp_path, wh
         monkeypatch.setenv("HUAWEICLOUD_SDK_SECURITY_TOKEN", "tok\r\nX-Injected: 1")
     else:
         path = tmp_path / "credentials"
-        path.write_text("[basic]\nak = AK\nsk = SK\nsecurity_token = tok\x01en\n")
+        section = "ak = AK\nsk = SK\nsecurity_token = tok\x01en\n"
+        # The chain's [basic]; build() reads [basiccredentials], as the official build().
+        path.write_text("[basic]\n%s[basiccredentials]\n%s" % (section, section))
         monkeypatch.setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", str(path))
     with pytest.raises(exceptions.ValidationException, match="security_token"):
         ours()
@@ -672,15 +674,16 @@ def test_iam_federation_from_the_profile_uses_its_iam_endpoint(emu, monkeypatch,
             iam.reply(201, {"token": {"methods": ["mapped"]}}, {"X-Subject-Token": "unscoped-token"})
             iam.reply(201, {"credential": credential("AKFED", "sk-fed", "token-fed", LATER)})
             profile = tmp_path / "credentials"
+            # build() reads [basiccredentials], as the official build().
             profile.write_text(
-                "[basic]\nidp_id = idp1\nid_token_file = %s\nproject_id = %s\niam_endpoint = %s\n"
+                "[basiccredentials]\nidp_id = idp1\nid_token_file = %s\nproject_id = %s\niam_endpoint = %s\n"
                 % (token_file, emu.project_id, iam.endpoint)
             )
             monkeypatch.setenv("HUAWEICLOUD_SDK_CREDENTIALS_FILE", str(profile))
             if side == "ours":
                 show(KafkaClient.new_builder().with_endpoints([emu.endpoint]).build(), emu, instance_id)
-            else:  # the official builder's own chain looks for a [basiccredentials] section
-                official_show(emu, instance_id, theirs())
+            else:
+                official_show(emu, instance_id)
             sent[side] = iam.requests
 
     def shape(requests):
