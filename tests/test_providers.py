@@ -19,7 +19,9 @@ from dmskafka.core.auth import provider as ours
 
 NOW = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 LATER = NOW + datetime.timedelta(hours=6)
-SOON = NOW + datetime.timedelta(minutes=30)
+# Expired already when fetched: renewed before the next call (keys fetched with less than
+# the 40-minute margin left are otherwise used until they expire).
+EXPIRED = NOW - datetime.timedelta(minutes=1)
 FIELDS = ("ak", "sk", "security_token", "project_id", "idp_id", "id_token_file", "iam_endpoint")
 PROVIDERS = [
     ("CredentialProviderChain", "get_basic_credential_provider_chain"),
@@ -165,7 +167,7 @@ def test_metadata_keys_keep_refreshing_in_a_client_built_with_them(metadata, dms
     emu = dmskafka_emulator
     emu.add_credentials("AKOLD", "sk-old", emu.project_id, security_token="token-old")
     emu.add_credentials("AKNEW", "sk-new", emu.project_id, security_token="token-new")
-    keys = [credential("AKOLD", "sk-old", "token-old", SOON), credential("AKNEW", "sk-new", "token-new", LATER)]
+    keys = [credential("AKOLD", "sk-old", "token-old", EXPIRED), credential("AKNEW", "sk-new", "token-new", LATER)]
     with metadata(Metadata(keys)):
         credentials = ours.MetadataCredentialProvider.get_basic().get_credentials()
         assert credentials.ak == "AKOLD"

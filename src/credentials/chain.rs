@@ -90,7 +90,7 @@ pub async fn default_chain(
     let mut reasons: Vec<String> = Vec::new();
     for link in Link::CHAIN {
         match from_link(link, credential_type, env, home, &settings, now).await {
-            Ok(chained) => return Ok(chained),
+            Ok(chained) => return checked(chained),
             // A setting present but unusable, or found keys that fail the checks of
             // hand-made ones, ends the chain.
             Err(e @ (Error::Config(_) | Error::Validation { .. })) => return Err(e),
@@ -121,28 +121,34 @@ pub async fn from_link(
         Link::Metadata => return fetched(Source::Metadata, settings, now).await.map(anonymous),
         Link::PodIdentity => return fetched(pod_identity(env)?, settings, now).await.map(anonymous),
     };
-    chained(found, settings.clone())
+    Ok(chained(found, settings.clone()))
 }
 
-/// A provider for what a link found. Keys found as they are get the checks of keys given by
-/// hand, now rather than when a call sends them. The profile's `iam_endpoint` is federation's
-/// IAM endpoint, before `$HUAWEICLOUD_SDK_IAM_ENDPOINT`, as the official
+/// A provider for what a link found. The profile's `iam_endpoint` is federation's IAM
+/// endpoint, before `$HUAWEICLOUD_SDK_IAM_ENDPOINT`, as the official
 /// `self.iam_endpoint or IamHelper.get_iam_endpoint()`.
-fn chained(found: Found, mut settings: FetchSettings) -> Result<Chained, Error> {
-    if let Source::Given(keys) = &found.source {
-        keys.check()?;
-    }
-    if let Some(p) = &found.project_id {
-        crate::validate::id("project_id", p)?;
-    }
+fn chained(found: Found, mut settings: FetchSettings) -> Chained {
     if let Some(iam) = &found.iam_endpoint {
         settings.iam_endpoint = Some(iam.clone());
     }
-    Ok(Chained {
+    Chained {
         keys: Arc::new(KeyProvider::new(found.source, settings)),
         project_id: found.project_id,
         iam_endpoint: found.iam_endpoint,
-    })
+    }
+}
+
+/// What the chain found for a client being built: keys found as they are (environment,
+/// profile) get the checks of keys given by hand, at build rather than when a call sends
+/// them. A provider class used alone (`from_link`) returns them unchecked, as the official.
+fn checked(chained: Chained) -> Result<Chained, Error> {
+    if let Source::Given(keys) = chained.keys.source() {
+        keys.check()?;
+    }
+    if let Some(p) = &chained.project_id {
+        crate::validate::id("project_id", p)?;
+    }
+    Ok(chained)
 }
 
 fn anonymous(keys: Arc<KeyProvider>) -> Chained {
@@ -350,8 +356,8 @@ mod tests {
             project_id: None,
             iam_endpoint: None,
         };
-        assert!(chained(found("tok"), settings.clone()).is_ok());
-        let bad = chained(found("tok\r\nX-Injected: 1"), settings).err();
+        assert!(checked(chained(found("tok"), settings.clone())).is_ok());
+        let bad = checked(chained(found("tok\r\nX-Injected: 1"), settings)).err();
         assert!(matches!(
             bad,
             Some(Error::Validation {
