@@ -107,12 +107,22 @@ impl State {
 
 /// When keys fetched at `now` must be fetched again: [`REFRESH_MARGIN`] before they expire, as
 /// the official. Keys that have less than the margin left already when fetched are used
-/// until they expire: fetching again at once would give the same short-lived keys, one
-/// request per call (the official does so; README, Intended differences).
+/// until [`EXPIRY_GUARD`] before they expire: fetching again at once would give the same
+/// short-lived keys, one request per call (the official does so; README, Intended
+/// differences).
 fn refresh_at(keys: &Keys, now: OffsetDateTime) -> Option<OffsetDateTime> {
-    keys.expires_at
-        .map(|at| if keys.expiring(now) { at } else { at - REFRESH_MARGIN })
+    keys.expires_at.map(|at| {
+        if keys.expiring(now) {
+            at - EXPIRY_GUARD
+        } else {
+            at - REFRESH_MARGIN
+        }
+    })
 }
+
+/// Short-lived keys are not used in their last minute: a request signed just before they
+/// expire could reach the service after.
+const EXPIRY_GUARD: time::Duration = time::Duration::minutes(1);
 
 /// The source of a client's keys and the keys it last gave. Shared (`Arc`) by the client,
 /// its project id lookup and the Python credentials object.
@@ -282,7 +292,7 @@ mod tests {
     }
 
     #[test]
-    fn short_lived_keys_are_used_until_they_expire() {
+    fn short_lived_keys_are_used_until_their_last_minute() {
         let now = OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
         let keys = |left: time::Duration| Keys {
             expires_at: Some(now + left),
@@ -291,7 +301,7 @@ mod tests {
         let long = time::Duration::hours(6);
         assert_eq!(refresh_at(&keys(long), now), Some(now + long - REFRESH_MARGIN));
         let short = time::Duration::minutes(30);
-        assert_eq!(refresh_at(&keys(short), now), Some(now + short));
+        assert_eq!(refresh_at(&keys(short), now), Some(now + short - EXPIRY_GUARD));
         assert_eq!(
             refresh_at(&crate::credentials::Credentials::new("A", "S").keys(), now),
             None
