@@ -28,7 +28,7 @@ $(STAMP)-test: $(VPY) $(SOURCES)
 
 install: $(STAMP) ## build the Rust core (release) and install dmskafka into .venv
 
-run: install ## the quickstart: enable Smart Connect on the local emulator, no account needed
+run: install ## the quickstart: enable Smart Connect and run a dump task on the local emulator, no account needed
 	$(VPY) examples/quickstart.py
 
 generate: $(STAMP) ## write the models (from spec/models.json) and the client methods (from the operation table)

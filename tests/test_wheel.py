@@ -87,6 +87,7 @@ def test_it_installs_into_a_clean_virtualenv_and_runs_the_quickstart(wheelhouse,
     )
     assert quickstart.returncode == 0, quickstart.stderr
     assert "status=RUNNING connector_enable=True" in quickstart.stdout
+    assert "status=RUNNING" in quickstart.stdout.split("task:", 1)[1]
 
     command = subprocess.run([venv / "bin" / "dmskafka", "--help"], env=env, capture_output=True, text=True)
     assert command.returncode == 0 and "exit codes:" in command.stdout
