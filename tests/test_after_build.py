@@ -93,10 +93,8 @@ def test_signing_algorithm_changed_after_build_signs_the_next_call(dmskafka_emul
     assert all(a.startswith(scheme) for a in authorizations(emu, mine, theirs, instance_id))
 
 
-def test_the_config_given_to_the_builder_is_the_one_read(dmskafka_emulator):
-    """As the official: the HttpConfig object passed to with_http_config, changed later."""
-    emu = dmskafka_emulator
-    instance_id = emu.add_instance()
+def configured(emu):
+    """A client of the emulator built with an HttpConfig the test keeps, to change it later."""
     config = HttpConfig()
     client = (
         KafkaClient.new_builder()
@@ -105,6 +103,14 @@ def test_the_config_given_to_the_builder_is_the_one_read(dmskafka_emulator):
         .with_endpoints([emu.endpoint])
         .build()
     )
+    return config, client
+
+
+def test_the_config_given_to_the_builder_is_the_one_read(dmskafka_emulator):
+    """As the official: the HttpConfig object passed to with_http_config, changed later."""
+    emu = dmskafka_emulator
+    instance_id = emu.add_instance()
+    config, client = configured(emu)
     config.signing_algorithm = SigningAlgorithm.HMAC_SM3
     emu.clear_requests()
     client.show_instance(ShowInstanceRequest(instance_id=instance_id))
@@ -202,14 +208,7 @@ def test_any_setting_changed_after_build_takes_effect_on_the_next_call(dmskafka_
     """Not only the algorithm: e.g. the user agent, which shows on the wire."""
     emu = dmskafka_emulator
     instance_id = emu.add_instance()
-    config = HttpConfig()
-    client = (
-        KafkaClient.new_builder()
-        .with_credentials(BasicCredentials(emu.ak, emu.sk, emu.project_id))
-        .with_http_config(config)
-        .with_endpoints([emu.endpoint])
-        .build()
-    )
+    config, client = configured(emu)
     config.user_agent = "after-build/1"
     emu.clear_requests()
     client.show_instance(ShowInstanceRequest(instance_id=instance_id))
