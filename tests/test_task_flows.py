@@ -1,6 +1,7 @@
 """wait_for_task and ensure_task (sync and async) on the emulator, its clock driven by the waiter."""
 
 import asyncio
+import json
 
 import pytest
 from test_lifecycle import FakeTime, build
@@ -239,3 +240,22 @@ def test_validate_checks_the_peer_and_a_password_sent_as_a_dict(emu):
         validate({})
     assert raised.value.field == "instance_id" and "task.instance_id, task.bootstrap_servers" in raised.value.rule
     assert emu.requests() == []
+
+
+def test_ensure_task_enables_an_old_flavor_and_wait_false_returns_the_task_as_created(emu):
+    client, time = build(KafkaClient, emu), FakeTime(emu)
+    instance_id = emu.add_instance(flavor="old", specification="300MB")
+    task = client.ensure_task(
+        instance_id,
+        sink_body(emu),
+        wait=False,
+        specification="300MB",
+        spec_code="dms.physical.storage.normal",
+        sleep=time.sleep,
+        clock=time.clock,
+    )
+    assert task.status == "CREATING"  # not waited for
+    (enabled,) = [r for r in emu.requests() if r["route"] == "create_connector"]
+    sent = json.loads(enabled["body"])
+    assert (sent["specification"], sent["spec_code"]) == ("300MB", "dms.physical.storage.normal")
+    assert emu.show_instance(instance_id)["connector_enable"] is True
